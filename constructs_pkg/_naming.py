@@ -1,0 +1,30 @@
+"""Deterministic physical names.
+
+SageMaker lower-cases some ARNs, the inference-component name is not a CloudFormation attribute, and the cache
+guard must know the endpoint's name before the endpoint exists. So the library picks lowercase names itself,
+derived from the construct path: stable across synths, unique per path, and within the API's pattern.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+SAGEMAKER_NAME_MAX = 63
+SAGEMAKER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
+_HASH_LEN = 8
+
+
+def physical_name(path: str, *, max_length: int = SAGEMAKER_NAME_MAX) -> str:
+    """A lowercase name of at most ``max_length`` characters matching ``[a-z0-9](-*[a-z0-9])*``.
+
+    Human-readable path parts come first (the tail is kept when too long), and a hash of the full path
+    comes last, so two paths never collide even when their readable parts do.
+    """
+    digest = hashlib.sha256(path.encode()).hexdigest()[:_HASH_LEN]
+    parts = [re.sub(r"[^a-z0-9]+", "", p.lower()) for p in path.split("/")]
+    readable = "-".join(p for p in parts if p)
+    budget = max_length - _HASH_LEN - 1
+    if len(readable) > budget:
+        readable = readable[-budget:].lstrip("-")
+    return f"{readable}-{digest}" if readable else digest

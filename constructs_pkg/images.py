@@ -1,0 +1,217 @@
+"""Where a component's container image and model artifacts come from, and the access the endpoint's role needs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from aws_cdk import Aws, CfnMapping, Stack, Token
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from .runtime.eligibility import EcrImage, parse_ecr_image_uri
+
+#: The AWS Large Model Inference (LMI, DJL Serving) container: repository and tag per version.
+#: Source: sagemaker-python-sdk ``image_uri_config/djl-lmi.json`` (fact sheet, section 7).
+LMI_REPOSITORY = "djl-inference"
+LMI_LATEST = "0.36.0"
+LMI_TAGS: dict[str, str] = {
+    "0.36.0": "0.36.0-lmi27.0.0-cu130",
+    "0.35.0": "0.35.0-lmi17.0.0-cu128",
+    "0.34.0": "0.34.0-lmi16.0.0-cu128",
+    "0.33.0": "0.33.0-lmi15.0.0-cu128",
+    "0.32.0": "0.32.0-lmi14.0.0-cu126",
+    "0.31.0": "0.31.0-lmi13.0.0-cu124",
+    "0.30.0": "0.30.0-lmi12.0.0-cu124",
+    "0.29.0": "0.29.0-lmi11.0.0-cu124",
+    "0.28.0": "0.28.0-lmi10.0.0-cu124",
+}
+_DLC_MAIN_ACCOUNT = "763104351884"
+#: AWS Deep Learning Containers registry account per region, for LMI 0.36.0 (same source).
+DLC_ACCOUNTS: dict[str, str] = {
+    **{
+        r: _DLC_MAIN_ACCOUNT
+        for r in (
+            "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1", "eu-central-1",
+            "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "ap-northeast-1", "ap-northeast-2", "ap-south-1",
+            "ap-southeast-1", "ap-southeast-2",
+        )
+    },
+    "af-south-1": "626614931356", "ap-east-1": "871362719292", "ap-northeast-3": "364406365360",
+    "ap-southeast-3": "907027046896", "eu-south-1": "692866216735", "me-south-1": "217643126080",
+    "me-central-1": "914824155844", "il-central-1": "780543022126", "ca-west-1": "204538143572",
+    "eu-central-2": "380420809688", "ap-south-2": "772153158452", "eu-south-2": "503227376785",
+    "ap-southeast-4": "457447274322", "ap-southeast-5": "550225433462", "ap-southeast-6": "633930458069",
+    "ap-southeast-7": "590183813437", "mx-central-1": "637423239942", "ap-east-2": "975050140332",
+    "cn-north-1": "727897471807", "cn-northwest-1": "727897471807",
+    "us-gov-east-1": "446045086412", "us-gov-west-1": "442386744353",
+}  # fmt: skip
+_DIGEST = re.compile(r"^sha256:[a-f0-9]{64}$")
+_S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>.+)$")
+
+
+@dataclass(frozen=True)
+class BoundImage:
+    """An image made concrete for one stack."""
+
+    image_uri: str
+    repository: ecr.IRepository
+    #: Parsed URI when it is known at synth time (None when the URI holds tokens).
+    ecr_image: EcrImage | None
+    #: True when the image is referenced by digest; False for a tag; None when unknown at synth time.
+    pinned: bool | None
+
+
+class ContainerImage:
+    """A container image in Amazon ECR for an inference component.
+
+    Only ECR images are accepted: inference components pull from ECR, and AWS's container image cache
+    only covers ECR images.
+    """
+
+    def bind(self, scope: Construct) -> BoundImage:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @staticmethod
+    def from_ecr_repository(
+        repository: ecr.IRepository, *, tag: str | None = None, digest: str | None = None
+    ) -> ContainerImage:
+        """An image in a repository of yours.
+
+        :param tag: Image tag. Default: ``latest`` when no digest is given (mutable: prefer a digest).
+        :param digest: Image digest ``sha256:<64 hex>``. Pins the image, so cached and pulled copies match.
+        """
+        if tag is not None and digest is not None:
+            raise ValueError(f"from_ecr_repository takes tag or digest, not both; got tag={tag!r}, digest={digest!r}")
+        if digest is not None and not Token.is_unresolved(digest) and not _DIGEST.match(digest):
+            raise ValueError(f"digest must look like 'sha256:<64 lowercase hex>', got {digest!r}")
+        return _RepositoryImage(repository, tag, digest)
+
+    @staticmethod
+    def from_image_uri(uri: str) -> ContainerImage:
+        """An image by its full ECR URI, ``<account>.dkr.ecr.<region>.amazonaws.com/<repo>[:tag|@digest]``."""
+        if not Token.is_unresolved(uri) and parse_ecr_image_uri(uri) is None:
+            raise ValueError(
+                "image must be an Amazon ECR image URI like "
+                f"'123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:tag' or '...repo@sha256:<digest>', got {uri!r}"
+            )
+        return _UriImage(uri)
+
+    @staticmethod
+    def lmi(version: str = LMI_LATEST, *, digest: str | None = None) -> ContainerImage:
+        """AWS's Large Model Inference container (``djl-inference``) for the stack's region.
+
+        :param version: LMI release, one of ``LMI_TAGS``. Default: the newest listed release.
+        :param digest: Pin the image by digest instead of the release tag. Default: the release tag.
+        """
+        if version not in LMI_TAGS:
+            raise ValueError(f"LMI version must be one of {', '.join(LMI_TAGS)}, got {version!r}")
+        if digest is not None and not Token.is_unresolved(digest) and not _DIGEST.match(digest):
+            raise ValueError(f"digest must look like 'sha256:<64 lowercase hex>', got {digest!r}")
+        return _LmiImage(version, digest)
+
+
+class _RepositoryImage(ContainerImage):
+    def __init__(self, repository: ecr.IRepository, tag: str | None, digest: str | None) -> None:
+        self._repository, self._tag, self._digest = repository, tag, digest
+
+    def bind(self, scope: Construct) -> BoundImage:
+        if self._digest is not None:
+            uri = self._repository.repository_uri_for_digest(self._digest)
+        else:
+            uri = self._repository.repository_uri_for_tag("latest" if self._tag is None else self._tag)
+        return BoundImage(uri, self._repository, _parse(uri), pinned=self._digest is not None)
+
+
+class _UriImage(ContainerImage):
+    def __init__(self, uri: str) -> None:
+        self._uri = uri
+
+    def bind(self, scope: Construct) -> BoundImage:
+        parsed = _parse(self._uri)
+        if parsed is None:  # a token: the repository is unknown, so the role may pull from any repository
+            raise ValueError(
+                "from_image_uri needs a concrete URI to scope the role's ECR access; "
+                f"use from_ecr_repository for a URI built from tokens, got {self._uri!r}"
+            )
+        repository = _repository(scope, parsed.account, parsed.region, parsed.repository)
+        return BoundImage(self._uri, repository, parsed, pinned=parsed.pinned)
+
+
+class _LmiImage(ContainerImage):
+    def __init__(self, version: str, digest: str | None) -> None:
+        self._version, self._digest = version, digest
+
+    def bind(self, scope: Construct) -> BoundImage:
+        stack = Stack.of(scope)
+        region = stack.region
+        if Token.is_unresolved(region):
+            account = _dlc_account_mapping(stack).find_in_map(region, "account")
+            suffix = Aws.URL_SUFFIX
+        else:
+            if region not in DLC_ACCOUNTS:
+                raise ValueError(
+                    f"ContainerImage.lmi has no registry for region {region!r}; known regions: "
+                    f"{', '.join(sorted(DLC_ACCOUNTS))}. Use from_image_uri with the image URI for that region."
+                )
+            account = DLC_ACCOUNTS[region]
+            suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+        reference = f"@{self._digest}" if self._digest is not None else f":{LMI_TAGS[self._version]}"
+        uri = f"{account}.dkr.ecr.{region}.{suffix}/{LMI_REPOSITORY}{reference}"
+        repository = _repository(scope, account, region, LMI_REPOSITORY)
+        return BoundImage(uri, repository, _parse(uri), pinned=self._digest is not None)
+
+
+def _parse(uri: str) -> EcrImage | None:
+    return None if Token.is_unresolved(uri) else parse_ecr_image_uri(uri)
+
+
+def _repository(scope: Construct, account: str, region: str, name: str) -> ecr.IRepository:
+    arn = f"arn:{Aws.PARTITION}:ecr:{region}:{account}:repository/{name}"
+    return ecr.Repository.from_repository_attributes(scope, "ImageRepository", repository_arn=arn, repository_name=name)
+
+
+def _dlc_account_mapping(stack: Stack) -> CfnMapping:
+    mapping_id = "ConstructsPkgDlcAccounts"
+    existing = stack.node.try_find_child(mapping_id)
+    if existing is not None:
+        return existing  # type: ignore[return-value]
+    return CfnMapping(
+        stack,
+        mapping_id,
+        mapping={region: {"account": account} for region, account in DLC_ACCOUNTS.items()},
+        lazy=True,
+    )
+
+
+class ModelData:
+    """Model artifacts in Amazon S3 (a ``.tar.gz``). The endpoint's role gets ``s3:GetObject`` on exactly that object."""
+
+    def __init__(self, uri: str, object_arn: str, bucket: s3.IBucket | None) -> None:
+        self.uri = uri
+        self._object_arn = object_arn
+        self._bucket = bucket
+
+    @staticmethod
+    def from_s3_uri(uri: str) -> ModelData:
+        """Artifacts by URI, ``s3://bucket/key``."""
+        if Token.is_unresolved(uri):
+            raise ValueError(f"model_data URI must be concrete to scope the role's S3 access; use from_bucket, got {uri!r}")
+        match = _S3_URI.match(uri)
+        if not match:
+            raise ValueError(f"model data URI must look like 's3://bucket/key', got {uri!r}")
+        return ModelData(uri, f"arn:{Aws.PARTITION}:s3:::{match.group('bucket')}/{match.group('key')}", None)
+
+    @staticmethod
+    def from_bucket(bucket: s3.IBucket, key: str) -> ModelData:
+        """Artifacts in a bucket of yours; also grants ``kms:Decrypt`` when the bucket has a customer key."""
+        if not Token.is_unresolved(key) and (not key or key.startswith("/")):
+            raise ValueError(f"model data key must be a non-empty object key without a leading '/', got {key!r}")
+        return ModelData(f"s3://{bucket.bucket_name}/{key}", bucket.arn_for_objects(key), bucket)
+
+    def grant_read(self, grantee: iam.IGrantable) -> None:
+        iam.Grant.add_to_principal(grantee=grantee, actions=["s3:GetObject"], resource_arns=[self._object_arn])
+        if self._bucket is not None and self._bucket.encryption_key is not None:
+            self._bucket.encryption_key.grant_decrypt(grantee)

@@ -1,0 +1,305 @@
+"""An inference component: one model, with the accelerators and memory each copy reserves, on an endpoint."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from aws_cdk import Aws, Duration, Resource, Stack, Token
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import Construct
+
+from . import _validation as v
+from . import metrics
+from ._naming import physical_name
+from .images import BoundImage, ContainerImage, ModelData
+
+if TYPE_CHECKING:
+    from .endpoint import _EndpointBase
+    from .scaling import ScalableCopyCount
+
+MAX_ENVIRONMENT_ENTRIES = 16
+_ENV_KEY = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{1,1024}$")
+_ENV_VALUE_MAX = 1024
+_MIN_MEMORY_MIB = 128
+_MIN_CPU_CORES = 0.25
+_STARTUP_RANGE_S = (60, 3600)
+
+
+class InferenceComponent(Resource):
+    """An ``AWS::SageMaker::InferenceComponent`` on an endpoint, with an explicit, deterministic lowercase name.
+
+    The name is not a CloudFormation attribute, so the library fixes it: scaling, alarms and IAM all use it.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        endpoint: _EndpointBase,
+        image: ContainerImage,
+        accelerator_count: int,
+        memory_mib: int,
+        model_data: ModelData | None = None,
+        environment: dict[str, str] | None = None,
+        cpu_cores: float | None = None,
+        copy_count: int = 1,
+        startup_health_check_timeout: Duration | None = None,
+        model_download_timeout: Duration | None = None,
+        component_name: str | None = None,
+    ) -> None:
+        """
+        :param endpoint: The endpoint that hosts the component (an ``InferenceEndpoint`` or an imported one).
+        :param image: The container image, in Amazon ECR.
+        :param accelerator_count: Accelerators (GPUs, or NeuronCores) reserved per copy (>= 1).
+        :param memory_mib: Host memory reserved per copy, in MiB (>= 128).
+        :param model_data: Model artifacts in S3. Default: none (the container fetches its model, e.g. ``HF_MODEL_ID``).
+        :param environment: Container environment, at most 16 entries. Default: none.
+        :param cpu_cores: CPU cores reserved per copy (>= 0.25). Default: SageMaker decides.
+        :param copy_count: Copies at creation (>= 0). Autoscaling takes over from there. Default: 1.
+        :param startup_health_check_timeout: How long a copy may take to pass its health check, 60-3600 s.
+            Default: SageMaker's default.
+        :param model_download_timeout: How long a copy may take to download its model, 60-3600 s.
+            Default: SageMaker's default.
+        :param component_name: Physical name. Default: a lowercase name derived from the stack name and path.
+        """
+        stack = Stack.of(scope)
+        base = stack.stack_name if not Token.is_unresolved(stack.stack_name) else stack.node.path
+        relative = f"{scope.node.path}/{id}"[len(stack.node.path) :].lstrip("/")
+        name = component_name if component_name is not None else physical_name(f"{base}/{relative}")
+        _validate_component_props(
+            endpoint=endpoint,
+            image=image,
+            accelerator_count=accelerator_count,
+            memory_mib=memory_mib,
+            model_data=model_data,
+            environment=environment,
+            cpu_cores=cpu_cores,
+            copy_count=copy_count,
+            startup_health_check_timeout=startup_health_check_timeout,
+            model_download_timeout=model_download_timeout,
+            component_name=component_name,
+        )
+        super().__init__(scope, id, physical_name=name)
+        self.endpoint = endpoint
+        self.accelerator_count = accelerator_count
+        self.memory_mib = memory_mib
+        self.copy_count = copy_count
+        self.component_name = name
+        self.scalable_copy_count: ScalableCopyCount | None = None
+        self.image: BoundImage = image.bind(self)
+        self._grant_role_access(endpoint, model_data, name)
+
+        startup = None
+        if startup_health_check_timeout is not None or model_download_timeout is not None:
+            startup = sagemaker.CfnInferenceComponent.InferenceComponentStartupParametersProperty(
+                container_startup_health_check_timeout_in_seconds=_seconds(startup_health_check_timeout),
+                model_data_download_timeout_in_seconds=_seconds(model_download_timeout),
+            )
+        resource = sagemaker.CfnInferenceComponent(
+            self,
+            "Resource",
+            endpoint_name=endpoint.endpoint_name,
+            inference_component_name=name,
+            variant_name=endpoint.variant_name,
+            runtime_config=sagemaker.CfnInferenceComponent.InferenceComponentRuntimeConfigProperty(copy_count=copy_count),
+            specification=sagemaker.CfnInferenceComponent.InferenceComponentSpecificationProperty(
+                container=sagemaker.CfnInferenceComponent.InferenceComponentContainerSpecificationProperty(
+                    image=self.image.image_uri,
+                    artifact_url=model_data.uri if model_data is not None else None,
+                    environment=dict(environment) if environment else None,
+                ),
+                compute_resource_requirements=sagemaker.CfnInferenceComponent.InferenceComponentComputeResourceRequirementsProperty(
+                    number_of_accelerator_devices_required=accelerator_count,
+                    min_memory_required_in_mb=memory_mib,
+                    number_of_cpu_cores_required=cpu_cores,
+                ),
+                startup_parameters=startup,
+            ),
+        )
+        # EndpointName is a GetAtt on the endpoint, which itself waits for the role's policy (and so the grants above).
+        self.component_resource = resource
+        self.component_arn: str = resource.ref  # Ref returns the inference-component ARN
+        endpoint._register(self)
+
+    @property
+    def guaranteed_copies(self) -> int:
+        """Copies this component keeps at all times: its initial count, or its scaling minimum once scaled."""
+        if self.scalable_copy_count is not None:
+            return self.scalable_copy_count.min_copies
+        return self.copy_count
+
+    def scale_on_concurrent_requests(
+        self,
+        *,
+        max_copies: int,
+        target_per_copy: float,
+        min_copies: int = 1,
+        scale_out_cooldown: Duration | None = None,
+        scale_in_cooldown: Duration | None = None,
+    ) -> ScalableCopyCount:
+        """Track ``target_per_copy`` concurrent requests per copy on 10-second metrics; ``min_copies=0`` scales to zero.
+
+        See ``ScalableCopyCount`` for the resources this creates.
+        """
+        from .scaling import ScalableCopyCount
+
+        if self.scalable_copy_count is not None:
+            raise ValueError(
+                f"scale_on_concurrent_requests was already called on component {self.node.path}; "
+                "a component has one scalable target"
+            )
+        self.scalable_copy_count = ScalableCopyCount(
+            self,
+            "CopyCountScaling",
+            component=self,
+            max_copies=max_copies,
+            target_per_copy=target_per_copy,
+            min_copies=min_copies,
+            scale_out_cooldown=scale_out_cooldown,
+            scale_in_cooldown=scale_in_cooldown,
+        )
+        return self.scalable_copy_count
+
+    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Allow invoking this component (``InvokeEndpoint*`` on the endpoint and this component's ARN)."""
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"],
+            resource_arns=[self.endpoint.endpoint_arn, self.component_arn],
+        )
+
+    def metric(self, spec: metrics.MetricSpec, **options: Any) -> cw.Metric:
+        """Any component metric from ``constructs_pkg.metrics``; options override its defaults."""
+        return spec.metric(metrics.component_dimensions(self.component_name), **options)
+
+    def metric_concurrent_requests_per_copy(self, **options: Any) -> cw.Metric:
+        """The scaling signal: concurrent requests per copy, queued ones included. Default: maximum over 10 seconds."""
+        return self.metric(metrics.CONCURRENT_REQUESTS_PER_COPY, **options)
+
+    def metric_invocations(self, **options: Any) -> cw.Metric:
+        """Requests sent to the component. Default: sum over 1 minute."""
+        return self.metric(metrics.INVOCATIONS, **options)
+
+    def metric_no_capacity_invocation_failures(self, **options: Any) -> cw.Metric:
+        """Requests refused because the component had no copies (the wake-from-zero signal). Default: sum over 1 minute."""
+        return self.metric(metrics.NO_CAPACITY_INVOCATION_FAILURES, **options)
+
+    def metric_model_latency(self, **options: Any) -> cw.Metric:
+        """Time the model took to answer, in microseconds. Default: p90 over 1 minute."""
+        return self.metric(metrics.MODEL_LATENCY, **options)
+
+    def metric_gpu_utilization(self, **options: Any) -> cw.Metric:
+        """GPU utilization of the component's copies, normalized to 0-100. Default: average over 1 minute."""
+        return self.metric(metrics.COMPONENT_GPU_UTILIZATION, **options)
+
+    def _grant_role_access(self, endpoint: _EndpointBase, model_data: ModelData | None, name: str) -> None:
+        role = endpoint.role
+        if role is None:  # an imported endpoint: its own role must already have access
+            return
+        self.image.repository.grant_pull(role)
+        if model_data is not None:
+            model_data.grant_read(role)
+        prefix = f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/InferenceComponents/"
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                resources=[f"{prefix}{name}", f"{prefix}{name}:log-stream:*"],
+            )
+        )
+
+
+def _seconds(value: Duration | None) -> int | None:
+    return None if value is None else int(value.to_seconds())
+
+
+def copies_per_instance(endpoint: _EndpointBase, accelerator_count: int, memory_mib: int) -> int | None:
+    """How many copies of this size one instance holds; None when the instance size is unknown."""
+    spec = endpoint.instance_type.spec if endpoint.instance_type is not None else None
+    if spec is None or v.is_token(accelerator_count) or v.is_token(memory_mib):
+        return None
+    return min(spec.accelerators // accelerator_count, spec.memory_mib // memory_mib)
+
+
+def copy_capacity(endpoint: _EndpointBase, accelerator_count: int, memory_mib: int) -> int | None:
+    """Most copies of this size the endpoint holds at its instance maximum; None when unknown."""
+    per_instance = copies_per_instance(endpoint, accelerator_count, memory_mib)
+    if per_instance is None or endpoint.max_instance_count is None or v.is_token(endpoint.max_instance_count):
+        return None
+    return per_instance * endpoint.max_instance_count
+
+
+def _validate_component_props(
+    *,
+    endpoint: _EndpointBase,
+    image: Any,
+    accelerator_count: Any,
+    memory_mib: Any,
+    model_data: Any,
+    environment: dict[str, str] | None,
+    cpu_cores: Any,
+    copy_count: Any,
+    startup_health_check_timeout: Any,
+    model_download_timeout: Any,
+    component_name: str | None,
+) -> None:
+    errors: list[str] = []
+    if not isinstance(image, ContainerImage):
+        errors.append(
+            "image must be a ContainerImage (from_ecr_repository, from_image_uri or lmi), "
+            f"got {image!r}; only Amazon ECR images are supported"
+        )
+    if model_data is not None and not isinstance(model_data, ModelData):
+        errors.append(f"model_data must be a ModelData (from_s3_uri or from_bucket), got {model_data!r}")
+    v.int_in_range(errors, "accelerator_count", accelerator_count, 1)
+    v.int_in_range(errors, "memory_mib", memory_mib, _MIN_MEMORY_MIB)
+    v.int_in_range(errors, "copy_count", copy_count, 0)
+    if cpu_cores is not None and not v.is_token(cpu_cores):
+        if isinstance(cpu_cores, bool) or not isinstance(cpu_cores, (int, float)) or cpu_cores < _MIN_CPU_CORES:
+            errors.append(f"cpu_cores must be a number >= {_MIN_CPU_CORES}, got {cpu_cores!r}")
+    v.duration_in_range(errors, "startup_health_check_timeout", startup_health_check_timeout, *_STARTUP_RANGE_S)
+    v.duration_in_range(errors, "model_download_timeout", model_download_timeout, *_STARTUP_RANGE_S)
+    v.sagemaker_name(errors, "component_name", component_name)
+    if environment is not None:
+        if len(environment) > MAX_ENVIRONMENT_ENTRIES:
+            errors.append(f"environment must have at most {MAX_ENVIRONMENT_ENTRIES} entries, got {len(environment)}")
+        for key, value in environment.items():
+            if not v.is_token(key) and not _ENV_KEY.match(key):
+                errors.append(
+                    f"environment key {key!r} must match {_ENV_KEY.pattern} (a letter or _, then letters, digits or _)"
+                )
+            if not v.is_token(value) and (not isinstance(value, str) or len(value) > _ENV_VALUE_MAX):
+                errors.append(f"environment value of {key!r} must be a string of at most {_ENV_VALUE_MAX} characters")
+    if not errors:
+        _check_fits_instance(errors, endpoint, accelerator_count, memory_mib, copy_count)
+    v.raise_if_any(errors, "InferenceComponent")
+
+
+def _check_fits_instance(
+    errors: list[str], endpoint: _EndpointBase, accelerator_count: int, memory_mib: int, copy_count: int
+) -> None:
+    spec = endpoint.instance_type.spec if endpoint.instance_type is not None else None
+    if spec is None or v.is_token(accelerator_count) or v.is_token(memory_mib):
+        return
+    instance = endpoint.instance_type
+    v.check(
+        errors,
+        accelerator_count <= spec.accelerators,
+        f"accelerator_count ({accelerator_count}) must be <= the {spec.accelerators} accelerator(s) of one {instance}",
+    )
+    v.check(
+        errors,
+        memory_mib <= spec.memory_mib,
+        f"memory_mib ({memory_mib}) must be <= the {spec.memory_mib} MiB of one {instance}",
+    )
+    capacity = copy_capacity(endpoint, accelerator_count, memory_mib)
+    if not errors and capacity is not None and not v.is_token(copy_count):
+        v.check(
+            errors,
+            copy_count <= capacity,
+            f"copy_count ({copy_count}) must be <= {capacity}, the copies that fit on max_instance_count "
+            f"{endpoint.max_instance_count} x {instance}",
+        )

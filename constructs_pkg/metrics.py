@@ -1,0 +1,80 @@
+"""The only place where namespaces, metric names, dimensions and default statistics are spelled.
+
+Sources: fact sheet section 4 (SageMaker CloudWatch metrics) and section 3 (high-resolution metrics).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cw
+
+SAGEMAKER = "AWS/SageMaker"
+ENDPOINT_INSTANCES = "/aws/sagemaker/Endpoints"
+COMPONENT_INSTANCES = "/aws/sagemaker/InferenceComponents"
+#: The library's own namespace, for what SageMaker does not publish (copy counts, measured scale-out latency).
+LIBRARY = "ConstructsPkg/ScaleOut"
+
+COMPONENT_DIMENSION = "InferenceComponentName"
+ENDPOINT_DIMENSION = "EndpointName"
+VARIANT_DIMENSION = "VariantName"
+
+HIGH_RESOLUTION = Duration.seconds(10)
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """One CloudWatch metric: where it lives and how it is read by default."""
+
+    namespace: str
+    name: str
+    statistic: str
+    period: Duration | None = None  # None: CloudWatch's 5-minute default
+
+    def metric(self, dimensions: dict[str, str], **options: Any) -> cw.Metric:
+        """A metric with this spec's defaults; any ``cw.MetricProps`` option overrides them."""
+        defaults: dict[str, Any] = {"statistic": self.statistic}
+        if self.period is not None:
+            defaults["period"] = self.period
+        return cw.Metric(
+            namespace=self.namespace, metric_name=self.name, dimensions_map=dimensions, **{**defaults, **options}
+        )
+
+
+# Per inference component (dimension InferenceComponentName).
+CONCURRENT_REQUESTS_PER_COPY = MetricSpec(SAGEMAKER, "ConcurrentRequestsPerCopy", "Maximum", HIGH_RESOLUTION)
+INVOCATIONS = MetricSpec(SAGEMAKER, "Invocations", "Sum", Duration.minutes(1))
+INVOCATIONS_PER_COPY = MetricSpec(SAGEMAKER, "InvocationsPerCopy", "Sum", Duration.minutes(1))
+INVOCATION_4XX_ERRORS = MetricSpec(SAGEMAKER, "Invocation4XXErrors", "Sum", Duration.minutes(1))
+INVOCATION_5XX_ERRORS = MetricSpec(SAGEMAKER, "Invocation5XXErrors", "Sum", Duration.minutes(1))
+INVOCATION_MODEL_ERRORS = MetricSpec(SAGEMAKER, "InvocationModelErrors", "Sum", Duration.minutes(1))
+MODEL_LATENCY = MetricSpec(SAGEMAKER, "ModelLatency", "p90", Duration.minutes(1))
+OVERHEAD_LATENCY = MetricSpec(SAGEMAKER, "OverheadLatency", "p90", Duration.minutes(1))
+NO_CAPACITY_INVOCATION_FAILURES = MetricSpec(SAGEMAKER, "NoCapacityInvocationFailures", "Sum", Duration.minutes(1))
+COMPONENT_GPU_UTILIZATION = MetricSpec(COMPONENT_INSTANCES, "GPUUtilizationNormalized", "Average", Duration.minutes(1))
+COMPONENT_GPU_MEMORY_UTILIZATION = MetricSpec(
+    COMPONENT_INSTANCES, "GPUMemoryUtilizationNormalized", "Average", Duration.minutes(1)
+)
+COMPONENT_CPU_UTILIZATION = MetricSpec(COMPONENT_INSTANCES, "CPUUtilizationNormalized", "Average", Duration.minutes(1))
+COMPONENT_MEMORY_UTILIZATION = MetricSpec(
+    COMPONENT_INSTANCES, "MemoryUtilizationNormalized", "Average", Duration.minutes(1)
+)
+
+# Per endpoint variant (dimensions EndpointName, VariantName).
+CONCURRENT_REQUESTS_PER_MODEL = MetricSpec(SAGEMAKER, "ConcurrentRequestsPerModel", "Maximum", HIGH_RESOLUTION)
+ENDPOINT_GPU_UTILIZATION = MetricSpec(ENDPOINT_INSTANCES, "GPUUtilizationNormalized", "Average", Duration.minutes(1))
+ENDPOINT_GPU_MEMORY_UTILIZATION = MetricSpec(
+    ENDPOINT_INSTANCES, "GPUMemoryUtilizationNormalized", "Average", Duration.minutes(1)
+)
+ENDPOINT_GPU_RESERVATION = MetricSpec(ENDPOINT_INSTANCES, "GPUReservation", "Average", Duration.minutes(1))
+ENDPOINT_CPU_UTILIZATION = MetricSpec(ENDPOINT_INSTANCES, "CPUUtilizationNormalized", "Average", Duration.minutes(1))
+
+
+def component_dimensions(component_name: str) -> dict[str, str]:
+    return {COMPONENT_DIMENSION: component_name}
+
+
+def variant_dimensions(endpoint_name: str, variant_name: str) -> dict[str, str]:
+    return {ENDPOINT_DIMENSION: endpoint_name, VARIANT_DIMENSION: variant_name}

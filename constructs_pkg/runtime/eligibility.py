@@ -1,0 +1,93 @@
+"""Pure rules for AWS's SageMaker container image cache (launched 2026-06-16).
+
+The cache has no API, so eligibility can only be inferred from three facts (fact sheet, section 6):
+the instance type is an accelerator type, the image lives in Amazon ECR, and the region is commercial.
+The constructs call these functions at synth time; the cache guard Lambda calls the same ones at deploy time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Accelerator families in the ProductionVariantInstanceType enum of botocore 1.44.5.
+ACCELERATOR_FAMILIES: frozenset[str] = frozenset(
+    {
+        "g4dn", "g5", "g6", "g6e", "g7", "g7e",
+        "p2", "p3", "p4d", "p4de", "p5", "p5e", "p5en", "p6-b200", "p6-b300", "p6e-gb200",
+        "inf1", "inf2", "trn1", "trn1n", "trn2", "dl1",
+    }
+)  # fmt: skip
+
+#: Families in the enum whose container-cache support AWS has not stated (fact sheet, section 6).
+CACHE_SUPPORT_UNKNOWN_FAMILIES: frozenset[str] = frozenset({"p2", "p3", "dl1"})
+
+_INSTANCE_TYPE = re.compile(r"^ml\.(?P<family>[a-z0-9-]+)\.(?P<size>[a-z0-9-]+)$")
+_ECR_URI = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?"
+    r"/(?P<repository>[a-z0-9][a-z0-9._/-]*)"
+    r"(?:(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))|(?:@(?P<digest>sha256:[a-f0-9]{64})))?$"
+)
+_NON_COMMERCIAL_REGION_PREFIXES = ("us-gov-", "cn-", "us-iso", "eusc-")
+
+
+def instance_family(instance_type: str) -> str | None:
+    """``ml.g6.2xlarge`` -> ``g6``; None when the string is not a SageMaker instance type."""
+    match = _INSTANCE_TYPE.match(instance_type)
+    return match.group("family") if match else None
+
+
+def is_accelerator_instance(instance_type: str) -> bool:
+    return instance_family(instance_type) in ACCELERATOR_FAMILIES
+
+
+@dataclass(frozen=True)
+class EcrImage:
+    """An image URI in Amazon ECR, split into its parts."""
+
+    account: str
+    region: str
+    repository: str
+    tag: str | None = None
+    digest: str | None = None
+
+    @property
+    def pinned(self) -> bool:
+        """True when the URI names an image digest, so every instance runs the same bytes."""
+        return self.digest is not None
+
+
+def parse_ecr_image_uri(uri: str) -> EcrImage | None:
+    """Split an ECR image URI; None when ``uri`` is not an ECR URI (Docker Hub, public ECR, ...)."""
+    match = _ECR_URI.match(uri)
+    if not match:
+        return None
+    return EcrImage(
+        account=match.group("account"),
+        region=match.group("region"),
+        repository=match.group("repository"),
+        tag=match.group("tag") if match.group("digest") is None else None,
+        digest=match.group("digest"),
+    )
+
+
+def is_commercial_region(region: str) -> bool:
+    """False for GovCloud, China, ISO and the European Sovereign Cloud partitions."""
+    return not region.startswith(_NON_COMMERCIAL_REGION_PREFIXES)
+
+
+def static_findings(*, instance_type: str, image_uris: list[str], region: str | None) -> list[str]:
+    """Reasons the cache cannot apply, from facts known without calling AWS. Empty means eligible so far.
+
+    ``region`` None means unknown (an environment-agnostic stack); it is then not judged here.
+    """
+    findings: list[str] = []
+    family = instance_family(instance_type)
+    if family not in ACCELERATOR_FAMILIES:
+        findings.append(f"instance type {instance_type} is not an accelerator instance type")
+    for uri in image_uris:
+        if parse_ecr_image_uri(uri) is None:
+            findings.append(f"image {uri} is not in Amazon ECR")
+    if region is not None and not is_commercial_region(region):
+        findings.append(f"region {region} is not a commercial AWS Region")
+    return findings
