@@ -14,7 +14,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct, IValidation
 
-from . import _validation as v
+from . import _nag, _validation as v
 from . import metrics
 from ._naming import physical_name
 from .instance_types import AcceleratorInstanceType
@@ -352,6 +352,18 @@ class InferenceEndpoint(_EndpointBase):
             ]
         for statement in statements:
             self.role.add_to_principal_policy(statement)
+        _nag.acknowledge(
+            self.role,
+            _nag.log_streams(f"/aws/sagemaker/Endpoints/{endpoint_name}"),
+            "SageMaker names the endpoint's log streams after instances it has not launched yet; "
+            "the grant is confined to this endpoint's own log group.",
+        )
+        _nag.acknowledge(
+            self.role,
+            _nag.wildcard_resource("*"),
+            "ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource type; PutMetricData is "
+            "confined by a cloudwatch:namespace condition to /aws/sagemaker/*.",
+        )
         if self.encryption_key is not None:
             # SageMaker attaches the encrypted ML storage volumes through a grant made with this role.
             self.encryption_key.grant(
@@ -368,7 +380,8 @@ class InferenceEndpoint(_EndpointBase):
             security_groups = [
                 ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="SageMaker inference endpoint instances")
             ]
-        subnet_ids = vpc.select_subnets(vpc_subnets).subnet_ids
+        selection = {} if vpc_subnets is None else dict(vpc_subnets._values)  # jsii struct fields
+        subnet_ids = vpc.select_subnets(**selection).subnet_ids
         if not Token.is_unresolved(subnet_ids) and not 1 <= len(subnet_ids) <= 16:
             raise ValueError(f"Invalid InferenceEndpoint: vpc_subnets must select 1-16 subnets, got {len(subnet_ids)}")
         return ec2.Connections(security_groups=security_groups), subnet_ids

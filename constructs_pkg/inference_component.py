@@ -11,7 +11,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-from . import _validation as v
+from . import _nag, _validation as v
 from . import metrics
 from ._naming import physical_name
 from .images import BoundImage, ContainerImage, ModelData
@@ -209,6 +209,12 @@ class InferenceComponent(Resource):
                 actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
                 resources=[f"{prefix}{name}", f"{prefix}{name}:log-stream:*"],
             )
+        )
+        _nag.acknowledge(
+            role,
+            _nag.log_streams(f"/aws/sagemaker/InferenceComponents/{name}"),
+            "SageMaker names a component's log streams after copies it has not started yet; "
+            "the grant is confined to this component's own log group.",
         )
 
 

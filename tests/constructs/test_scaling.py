@@ -1,0 +1,79 @@
+"""Copy-count scaling: the scalable target, high-resolution target tracking, and wake-from-zero."""
+
+import pytest
+from aws_cdk import Duration
+from aws_cdk.assertions import Template
+
+from ..helpers import add_component, new_endpoint, new_stack, one, resources_of
+
+
+def _scaled(**scaling):
+    stack = new_stack()
+    component = add_component(new_endpoint(stack), copy_count=scaling.pop("copy_count", 1))
+    component.scale_on_concurrent_requests(**{"max_copies": 4, "target_per_copy": 5, **scaling})
+    return stack, component, Template.from_stack(stack)
+
+
+def test_scalable_target_uses_the_service_linked_role_and_waits_for_the_component():
+    stack, component, template = _scaled()
+    target = one(template, "AWS::ApplicationAutoScaling::ScalableTarget")
+    assert target["Properties"]["ResourceId"] == f"inference-component/{component.component_name}"
+    assert target["Properties"]["ScalableDimension"] == "sagemaker:inference-component:DesiredCopyCount"
+    assert target["Properties"]["ServiceNamespace"] == "sagemaker"
+    assert (target["Properties"]["MinCapacity"], target["Properties"]["MaxCapacity"]) == (1, 4)
+    assert target["DependsOn"] == [stack.get_logical_id(component.component_resource)]
+    role_arn = "".join(p for p in target["Properties"]["RoleARN"]["Fn::Join"][1] if isinstance(p, str))
+    assert role_arn.endswith("AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint")
+    template.resource_count_is("AWS::IAM::Role", 1)  # only the endpoint's execution role
+
+
+def test_target_tracking_is_high_resolution_with_explicit_cooldowns():
+    _, _, template = _scaled()
+    (policy,) = resources_of(template, "AWS::ApplicationAutoScaling::ScalingPolicy")
+    assert policy["Properties"]["PolicyType"] == "TargetTrackingScaling"
+    assert policy["Properties"]["TargetTrackingScalingPolicyConfiguration"] == {
+        "PredefinedMetricSpecification": {
+            "PredefinedMetricType": "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution"
+        },
+        "TargetValue": 5,
+        "ScaleOutCooldown": 60,
+        "ScaleInCooldown": 300,
+    }
+    template.resource_count_is("AWS::CloudWatch::Alarm", 0)
+
+
+def test_custom_cooldowns():
+    _, _, template = _scaled(scale_out_cooldown=Duration.seconds(0), scale_in_cooldown=Duration.minutes(10))
+    (policy,) = resources_of(template, "AWS::ApplicationAutoScaling::ScalingPolicy")
+    config = policy["Properties"]["TargetTrackingScalingPolicyConfiguration"]
+    assert (config["ScaleOutCooldown"], config["ScaleInCooldown"]) == (0, 600)
+
+
+def test_min_zero_wires_wake_from_zero():
+    stack, component, template = _scaled(min_copies=0)
+    assert one(template, "AWS::ApplicationAutoScaling::ScalableTarget")["Properties"]["MinCapacity"] == 0
+    step = [
+        p for p in resources_of(template, "AWS::ApplicationAutoScaling::ScalingPolicy")
+        if p["Properties"]["PolicyType"] == "StepScaling"
+    ]  # fmt: skip
+    assert len(step) == 1
+    config = step[0]["Properties"]["StepScalingPolicyConfiguration"]
+    assert config["AdjustmentType"] == "ChangeInCapacity"
+    assert config["StepAdjustments"] == [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}]
+    alarm = one(template, "AWS::CloudWatch::Alarm")["Properties"]
+    assert alarm["MetricName"] == "NoCapacityInvocationFailures"
+    assert alarm["Namespace"] == "AWS/SageMaker"
+    assert alarm["Dimensions"] == [{"Name": "InferenceComponentName", "Value": component.component_name}]
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
+    assert (alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"]) == ("Sum", 60, 1)
+    step_id = [k for k, v in template.find_resources("AWS::ApplicationAutoScaling::ScalingPolicy").items()
+               if v["Properties"]["PolicyType"] == "StepScaling"][0]  # fmt: skip
+    assert alarm["AlarmActions"] == [{"Ref": step_id}]
+
+
+def test_scaling_twice_fails():
+    stack = new_stack()
+    component = add_component(new_endpoint(stack))
+    component.scale_on_concurrent_requests(max_copies=2, target_per_copy=4)
+    with pytest.raises(ValueError, match="already called"):
+        component.scale_on_concurrent_requests(max_copies=2, target_per_copy=4)

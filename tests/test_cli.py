@@ -1,0 +1,32 @@
+"""The real, pinned CDK CLI synthesizes app.py offline, with no AWS credentials."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+from .conftest import ROOT
+
+CDK = ROOT / "tools" / "cdk-cli" / "node_modules" / ".bin" / "cdk"
+
+
+def test_cli_synthesizes_the_default_app(tmp_path):
+    assert CDK.exists(), "the pinned CDK CLI is missing: run scripts/dev test, which installs it"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(CDK_DISABLE_CLI_TELEMETRY="true", CDK_DISABLE_VERSION_CHECK="true", AWS_EC2_METADATA_DISABLED="true")
+    node = shutil.which("node", path=env.get("PATH"))
+    assert node is not None
+    result = subprocess.run(
+        [str(CDK), "synth", "--no-notices", "-q", "--output", str(tmp_path / "cdk.out")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    template = json.loads((tmp_path / "cdk.out" / "Qwen3Lmi.template.json").read_text())
+    types = {r["Type"] for r in template["Resources"].values()}
+    assert {"AWS::SageMaker::Endpoint", "AWS::SageMaker::InferenceComponent"} <= types

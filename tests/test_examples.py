@@ -1,0 +1,76 @@
+"""Every example synthesizes under strict validation, passes cfn-lint, and has no unacknowledged cdk-nag finding."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import Validations
+from aws_cdk import aws_iam as iam
+from cdk_nag import AwsSolutionsChecks
+from cfnlint.api import ManualArgs, lint
+
+from app import EXAMPLES
+
+from .conftest import cdk_context
+
+LINT_REGIONS = ["us-east-1", "us-west-2", "eu-west-1"]
+ENVIRONMENTS = {
+    "agnostic": None,
+    "us-east-1": cdk.Environment(account="123456789012", region="us-east-1"),
+}
+
+
+def _synth_example(name: str, env: cdk.Environment | None, outdir: Path, *, nag: bool = False) -> dict:
+    app = cdk.App(outdir=str(outdir), context=cdk_context())
+    stack_id, stack_class = EXAMPLES[name]
+    stack = stack_class(app, stack_id, env=env)
+    if nag:
+        Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    assembly = app.synth()
+    return assembly.get_stack_artifact(stack.artifact_id).template
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENTS)
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_passes_cfn_lint(name, env_name, tmp_path):
+    template = _synth_example(name, ENVIRONMENTS[env_name], tmp_path)
+    assert "AWS::SageMaker::InferenceComponent" in {r["Type"] for r in template["Resources"].values()}
+    matches = lint(json.dumps(template), config=ManualArgs(regions=LINT_REGIONS, ignore_checks=["W3005"]))
+    assert [str(m) for m in matches] == []
+
+
+def _nag_findings(build, tmp_path: Path) -> list[str]:
+    try:
+        build()
+        return []
+    except RuntimeError:
+        report = json.loads((tmp_path / "validation-report.json").read_text())
+        return sorted(
+            f"{violation['ruleName']} @ {construct['constructPath']}"
+            for plugin in report["pluginReports"]
+            for violation in plugin["violations"]
+            for construct in violation["violatingConstructs"]
+        )
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_has_no_unacknowledged_nag_findings(name, tmp_path):
+    env = ENVIRONMENTS["us-east-1"]
+    assert _nag_findings(lambda: _synth_example(name, env, tmp_path, nag=True), tmp_path) == []
+
+
+def test_nag_really_runs(tmp_path):
+    """Guards the test above against a silently disabled plugin: an obvious wildcard must be reported."""
+
+    def build():
+        app = cdk.App(outdir=str(tmp_path), context=cdk_context())
+        stack = cdk.Stack(app, "Wild")
+        role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+        role.add_to_policy(iam.PolicyStatement(actions=["s3:*"], resources=["*"]))
+        Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+        app.synth()
+
+    assert any(f.startswith("AwsSolutions-IAM5") for f in _nag_findings(build, tmp_path))

@@ -1,0 +1,59 @@
+"""Narrow, masked snapshots of the parts reviewers care about: endpoint config, IAM statements, scaling.
+
+Update with ``scripts/dev test --snapshot-update`` and review the diff like code.
+"""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk.assertions import Template
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from constructs_pkg import ContainerImage
+
+from .helpers import add_component, mask_hashes, mask_logical_ids, new_endpoint, new_stack
+
+
+@pytest.fixture
+def snapshot_json(snapshot):
+    return snapshot.use_extension(JSONSnapshotExtension)
+
+
+@pytest.fixture(scope="module")
+def template() -> dict:
+    stack = new_stack()
+    endpoint = new_endpoint(stack, min_instance_count=0)
+    add_component(endpoint, "Chat", image=ContainerImage.lmi()).scale_on_concurrent_requests(
+        min_copies=0, max_copies=4, target_per_copy=6
+    )
+    return mask_logical_ids(mask_hashes(Template.from_stack(stack).to_json()))
+
+
+def _of_type(template: dict, *types: str) -> list[dict]:
+    """Resources of these types, without logical ids, in a stable order."""
+    return [
+        {"Type": r["Type"], "Properties": r.get("Properties", {})}
+        for _, r in sorted(template["Resources"].items())
+        if r["Type"] in types
+    ]
+
+
+def test_endpoint_config(template, snapshot_json):
+    assert _of_type(template, "AWS::SageMaker::EndpointConfig", "AWS::SageMaker::InferenceComponent") == snapshot_json
+
+
+def test_iam_statements(template, snapshot_json):
+    statements = [s for p in _of_type(template, "AWS::IAM::Policy") for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    assert statements == snapshot_json
+
+
+def test_scaling(template, snapshot_json):
+    assert (
+        _of_type(
+            template,
+            "AWS::ApplicationAutoScaling::ScalableTarget",
+            "AWS::ApplicationAutoScaling::ScalingPolicy",
+            "AWS::CloudWatch::Alarm",
+        )
+        == snapshot_json
+    )
