@@ -6,13 +6,13 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import jsii
-from aws_cdk import Aws, Duration, Resource, Stack, Token
+from aws_cdk import Annotations, Aspects, Aws, Duration, IAspect, Resource, Stack, Token
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
-from constructs import Construct, IValidation
+from constructs import Construct, IConstruct, IValidation
 
 from . import _nag, _validation as v
 from . import metrics
@@ -266,6 +266,7 @@ class InferenceEndpoint(_EndpointBase):
             resource.ref, service="sagemaker", resource="endpoint", resource_name=self._physical_name
         )
         self.node.add_validation(_CapacityValidation(self))
+        Aspects.of(self).add(_ScaleToZeroCheck(self))
 
     @classmethod
     def from_endpoint_name(
@@ -488,3 +489,22 @@ class _CapacityValidation:
             f"{endpoint.max_instance_count} x {spec.accelerators} per {endpoint.instance_type} offers {available}; "
             "raise max_instance_count or lower copy_count/min_copies"
         ]
+
+
+@jsii.implements(IAspect)
+class _ScaleToZeroCheck:
+    """Warn when the endpoint may drop to zero instances but no component can drop to zero copies."""
+
+    def __init__(self, endpoint: InferenceEndpoint) -> None:
+        self._endpoint = endpoint
+
+    def visit(self, node: IConstruct) -> None:
+        endpoint = self._endpoint
+        if node is not endpoint or endpoint.min_instance_count != 0 or not endpoint._components:
+            return
+        if all(c.guaranteed_copies > 0 for c in endpoint._components):
+            Annotations.of(endpoint).add_warning_v2(
+                "constructs-pkg:endpoint-never-reaches-zero",
+                "min_instance_count is 0, but every component keeps at least one copy, so the endpoint never "
+                "scales to zero instances; use scale_on_concurrent_requests(min_copies=0) to let it",
+            )

@@ -2,7 +2,7 @@
 
 import pytest
 from aws_cdk import Duration
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Match, Template
 
 from ..helpers import add_component, new_endpoint, new_stack, one, resources_of
 
@@ -77,3 +77,21 @@ def test_scaling_twice_fails():
     component.scale_on_concurrent_requests(max_copies=2, target_per_copy=4)
     with pytest.raises(ValueError, match="already called"):
         component.scale_on_concurrent_requests(max_copies=2, target_per_copy=4)
+
+
+def _zero_instance_endpoint(min_copies: int):
+    from aws_cdk.assertions import Annotations
+
+    stack = new_stack()
+    component = add_component(new_endpoint(stack, min_instance_count=0), copy_count=min_copies)
+    component.scale_on_concurrent_requests(min_copies=min_copies, max_copies=2, target_per_copy=4)
+    return Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("never scales to zero"))
+
+
+def test_endpoint_that_cannot_reach_zero_instances_is_warned():
+    (warning,) = _zero_instance_endpoint(min_copies=1)
+    assert "min_copies=0" in warning.entry.data
+
+
+def test_endpoint_that_can_reach_zero_instances_is_not_warned():
+    assert _zero_instance_endpoint(min_copies=0) == []
