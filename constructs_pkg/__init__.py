@@ -18,6 +18,8 @@ _EXPORTS = {
     "InferenceAmiVersion": "endpoint",
     "RoutingStrategy": "endpoint",
     "InferenceComponent": "inference_component",
+    "CacheGuard": "cache_guard",
+    "CacheGuardMode": "cache_guard",
     "ScalableCopyCount": "scaling",
 }
 __all__ = sorted(_EXPORTS)

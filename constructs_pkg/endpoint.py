@@ -17,6 +17,7 @@ from constructs import Construct, IConstruct, IValidation
 from . import _nag, _validation as v
 from . import metrics
 from ._naming import physical_name
+from .cache_guard import DEFAULT_PURGE_TIMEOUT, CacheGuard, CacheGuardMode
 from .instance_types import AcceleratorInstanceType
 
 if TYPE_CHECKING:
@@ -137,6 +138,9 @@ class _EndpointBase(Resource):
 
     def _register(self, component: InferenceComponent) -> None:
         self._components.append(component)
+        guard = getattr(self, "cache_guard", None)
+        if guard is not None:
+            guard._add_component(component)
         for statement in self._invoke_statements:
             statement.add_resources(component.component_arn)
 
@@ -171,6 +175,8 @@ class InferenceEndpoint(_EndpointBase):
         volume_size_gb: int | None = None,
         inference_ami_version: InferenceAmiVersion | None = None,
         variant_name: str = DEFAULT_VARIANT_NAME,
+        cache_guard: CacheGuardMode = CacheGuardMode.WARN,
+        cache_purge_timeout: Duration | None = None,
     ) -> None:
         """
         :param instance_type: The accelerator instance type, e.g. ``AcceleratorInstanceType.G6_2XLARGE``.
@@ -191,6 +197,11 @@ class InferenceEndpoint(_EndpointBase):
         :param volume_size_gb: ML storage volume per instance, 1-512 GB. Default: SageMaker's size for the type.
         :param inference_ami_version: Host AMI (GPU driver and CUDA). Default: SageMaker's default AMI.
         :param variant_name: Production variant name. Default: ``AllTraffic``.
+        :param cache_guard: Check container-cache eligibility before the endpoint is created and verify the purge
+            after it is deleted: ``WARN`` reports, ``ENFORCE`` fails the deployment (or the deletion), ``OFF`` skips.
+            Default: ``WARN``.
+        :param cache_purge_timeout: How long the guard waits for the endpoint and its components to disappear on
+            deletion, 1-120 minutes. Default: 20 minutes.
         """
         stack = Stack.of(scope)
         base = stack.stack_name if not Token.is_unresolved(stack.stack_name) else stack.node.path
@@ -209,6 +220,8 @@ class InferenceEndpoint(_EndpointBase):
             volume_size_gb=volume_size_gb,
             inference_ami_version=inference_ami_version,
             variant_name=variant_name,
+            cache_guard=cache_guard,
+            cache_purge_timeout=cache_purge_timeout,
         )
         super().__init__(scope, id, physical_name=name)
         self.instance_type = instance_type
@@ -265,6 +278,17 @@ class InferenceEndpoint(_EndpointBase):
         self.endpoint_arn = self._get_resource_arn_attribute(
             resource.ref, service="sagemaker", resource="endpoint", resource_name=self._physical_name
         )
+        self.cache_guard: CacheGuard | None = None
+        if cache_guard != CacheGuardMode.OFF:
+            self.cache_guard = CacheGuard(
+                self,
+                "CacheGuard",
+                endpoint=self,
+                mode=cache_guard,
+                purge_timeout=DEFAULT_PURGE_TIMEOUT if cache_purge_timeout is None else cache_purge_timeout,
+            )
+            # Created before the endpoint (eligibility first), deleted after it (purge verification).
+            resource.node.add_dependency(self.cache_guard.resource)
         self.node.add_validation(_CapacityValidation(self))
         Aspects.of(self).add(_ScaleToZeroCheck(self))
 
@@ -426,6 +450,8 @@ def _validate_endpoint_props(
     volume_size_gb: Any,
     inference_ami_version: Any,
     variant_name: str,
+    cache_guard: Any,
+    cache_purge_timeout: Any,
 ) -> None:
     errors: list[str] = []
     if not isinstance(instance_type, AcceleratorInstanceType):
@@ -458,6 +484,9 @@ def _validate_endpoint_props(
         errors.append(
             f"inference_ami_version must be one of {', '.join(InferenceAmiVersion)}, got {inference_ami_version!r}"
         )
+    if not isinstance(cache_guard, CacheGuardMode):
+        errors.append(f"cache_guard must be one of {', '.join(CacheGuardMode)}, got {cache_guard!r}")
+    v.duration_in_range(errors, "cache_purge_timeout", cache_purge_timeout, 60, 7200)
     if vpc is None and (vpc_subnets is not None or security_groups is not None):
         errors.append("vpc_subnets and security_groups need vpc; got them without a vpc")
     if security_groups is not None and not 1 <= len(security_groups) <= 5:

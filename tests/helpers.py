@@ -62,11 +62,11 @@ def mask_hashes(value: Any) -> Any:
     return value
 
 
-def mask_logical_ids(template: dict) -> dict:
-    """Replace each resource's logical id, wherever it is referenced, by ``<its type>``; drop generated policy names.
-
-    Snapshots then change only when what a resource is or refers to changes, not when a construct is renamed.
+def mask_logical_ids(value: Any, template: dict | None = None) -> Any:
+    """In ``value`` (by default the template itself), replace each logical id of ``template`` by ``<its type>``, and
+    drop generated policy names. Snapshots then change only when what a resource is or refers to changes.
     """
+    template = value if template is None else template
     names = {logical_id: f"<{resource['Type']}>" for logical_id, resource in template["Resources"].items()}
 
     def walk(value: Any, key: str | None = None) -> Any:
@@ -78,4 +78,11 @@ def mask_logical_ids(template: dict) -> dict:
             return "<generated>"
         return names.get(value, value) if isinstance(value, str) else value
 
-    return walk(template)
+    return walk(value)
+
+
+def statements_of(stack: cdk.Stack, template: Template, role) -> list[dict]:
+    """The statements of the policies attached to ``role`` (found by reference, not by logical id)."""
+    ref = {"Ref": stack.get_logical_id(role.node.default_child)}
+    policies = template.find_resources("AWS::IAM::Policy", {"Properties": {"Roles": [ref]}})
+    return [s for p in policies.values() for s in p["Properties"]["PolicyDocument"]["Statement"]]

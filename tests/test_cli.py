@@ -6,6 +6,8 @@ import json
 import os
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 from .conftest import ROOT
 
@@ -16,6 +18,8 @@ def test_cli_synthesizes_the_default_app(tmp_path):
     assert CDK.exists(), "the pinned CDK CLI is missing: run scripts/dev test, which installs it"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(CDK_DISABLE_CLI_TELEMETRY="true", CDK_DISABLE_VERSION_CHECK="true", AWS_EC2_METADATA_DISABLED="true")
+    # cdk.json runs `python app.py`: the venv running these tests (which also holds Node 24) must come first.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     node = shutil.which("node", path=env.get("PATH"))
     assert node is not None
     result = subprocess.run(

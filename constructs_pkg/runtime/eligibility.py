@@ -91,3 +91,60 @@ def static_findings(*, instance_type: str, image_uris: list[str], region: str | 
     if region is not None and not is_commercial_region(region):
         findings.append(f"region {region} is not a commercial AWS Region")
     return findings
+
+
+@dataclass(frozen=True)
+class ImageCheck:
+    """What ECR said about one image. None means the check could not run (see ``notes``)."""
+
+    uri: str
+    exists: bool | None
+    size_bytes: int | None = None
+    pinned: bool | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    """The verdict the cache guard returns to CloudFormation."""
+
+    eligible: str  # "true" | "false" | "unknown"
+    pinned: str  # "true" | "false" | "unknown"
+    image_bytes: int
+    reasons: tuple[str, ...]
+
+    def as_data(self) -> dict[str, str]:
+        """CloudFormation attributes (strings only)."""
+        return {
+            "Eligible": self.eligible,
+            "Pinned": self.pinned,
+            "ImageBytes": str(self.image_bytes),
+            "Reasons": "; ".join(self.reasons) if self.reasons else "none",
+        }
+
+
+def _verdict(values: list[bool | None]) -> str:
+    if any(value is False for value in values):
+        return "false"
+    return "unknown" if any(value is None for value in values) else "true"
+
+
+def evaluate(*, instance_type: str, region: str | None, images: list[ImageCheck]) -> Report:
+    """Combine the static rules with what ECR said. A check that could not run makes the verdict unknown, never true."""
+    reasons = static_findings(instance_type=instance_type, image_uris=[i.uri for i in images], region=region)
+    family = instance_family(instance_type)
+    facts: list[bool | None] = [not reasons]
+    if family in CACHE_SUPPORT_UNKNOWN_FAMILIES:
+        reasons.append(f"AWS has not said whether the cache covers the {family} family")
+        facts.append(None)
+    for image in images:
+        facts.append(image.exists)
+        reasons.extend(image.notes)
+        if image.pinned is False:
+            reasons.append(f"image {image.uri} uses a mutable tag: cached and freshly pulled instances may drift")
+    return Report(
+        eligible=_verdict(facts),
+        pinned=_verdict([image.pinned for image in images]),
+        image_bytes=sum(image.size_bytes or 0 for image in images),
+        reasons=tuple(reasons),
+    )

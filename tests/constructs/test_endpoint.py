@@ -9,24 +9,43 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Match, Template
 
-from constructs_pkg import AcceleratorInstanceType, InferenceAmiVersion, InferenceEndpoint, RoutingStrategy
+from constructs_pkg import (
+    AcceleratorInstanceType,
+    CacheGuardMode,
+    InferenceAmiVersion,
+    InferenceEndpoint,
+    RoutingStrategy,
+)
 
-from ..helpers import add_component, new_endpoint, new_stack, one
+from ..helpers import add_component, new_endpoint, new_stack, one, statements_of
 
 
 @pytest.fixture(scope="module")
-def default_template() -> Template:
+def built():
     stack = new_stack()
-    add_component(new_endpoint(stack))
-    return Template.from_stack(stack)
+    endpoint = new_endpoint(stack)
+    add_component(endpoint)
+    return stack, endpoint, Template.from_stack(stack)
 
 
-def test_config_is_shaped_for_inference_components(default_template):
+@pytest.fixture(scope="module")
+def default_template(built) -> Template:
+    return built[2]
+
+
+@pytest.fixture(scope="module")
+def role_statements(built) -> list[dict]:
+    stack, endpoint, template = built
+    return statements_of(stack, template, endpoint.role)
+
+
+def test_config_is_shaped_for_inference_components(built, default_template):
+    stack, endpoint, _ = built
     config = one(default_template, "AWS::SageMaker::EndpointConfig")["Properties"]
+    assert config["ExecutionRoleArn"] == {"Fn::GetAtt": [stack.get_logical_id(endpoint.role.node.default_child), "Arn"]}
     (variant,) = config["ProductionVariants"]
     assert "ModelName" not in variant
-    role_id = list(default_template.find_resources("AWS::IAM::Role"))[0]
-    assert config["ExecutionRoleArn"] == {"Fn::GetAtt": [role_id, "Arn"]}
+    assert "Fn::GetAtt" in config["ExecutionRoleArn"]
     assert variant == {
         "VariantName": "AllTraffic",
         "InstanceType": "ml.g6.12xlarge",
@@ -56,10 +75,11 @@ def test_endpoint_exposes_its_name_before_deploy():
     assert one(Template.from_stack(stack), "AWS::SageMaker::Endpoint")["Properties"]["EndpointName"] == "my-endpoint"
 
 
-def test_endpoint_waits_for_its_role_policy(default_template):
-    endpoint = one(default_template, "AWS::SageMaker::Endpoint")
-    policy_ids = list(default_template.find_resources("AWS::IAM::Policy"))
-    assert set(policy_ids) <= set(endpoint["DependsOn"])
+def test_endpoint_waits_for_its_role_policy(built, default_template):
+    stack, endpoint, _ = built
+    resource = one(default_template, "AWS::SageMaker::Endpoint")
+    policy = endpoint.role.node.find_child("DefaultPolicy").node.default_child
+    assert stack.get_logical_id(policy) in resource["DependsOn"]
 
 
 def test_scale_to_zero_instances_is_allowed():
@@ -88,8 +108,9 @@ def test_options_are_rendered():
     assert variant["InitialInstanceCount"] == 2
 
 
-def test_role_is_least_privilege(default_template):
-    statements = one(default_template, "AWS::IAM::Policy")["Properties"]["PolicyDocument"]["Statement"]
+def test_role_is_least_privilege(built, default_template, role_statements):
+    stack, endpoint, _ = built
+    statements = role_statements
     actions = [a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
     assert not any("*" in a for a in actions), actions
     assert set(actions) >= {"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "logs:PutLogEvents"}
@@ -99,14 +120,13 @@ def test_role_is_least_privilege(default_template):
     (metrics,) = [s for s in statements if s["Action"] == "cloudwatch:PutMetricData"]
     assert metrics["Condition"] == {"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}}
     default_template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
-    role = one(default_template, "AWS::IAM::Role")["Properties"]
+    role = default_template.to_json()["Resources"][stack.get_logical_id(endpoint.role.node.default_child)]["Properties"]
     assert "ManagedPolicyArns" not in role
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "sagemaker.amazonaws.com"}
 
 
-def test_ecr_pull_is_scoped_to_the_component_repository(default_template):
-    statements = one(default_template, "AWS::IAM::Policy")["Properties"]["PolicyDocument"]["Statement"]
-    (pull,) = [s for s in statements if "ecr:BatchGetImage" in s["Action"]]
+def test_ecr_pull_is_scoped_to_the_component_repository(role_statements):
+    (pull,) = [s for s in role_statements if "ecr:BatchGetImage" in s["Action"]]
     joined = "".join(p if isinstance(p, str) else "" for p in pull["Resource"]["Fn::Join"][1])
     assert joined.endswith(":ecr:us-east-1:123456789012:repository/llm")
 
@@ -114,7 +134,7 @@ def test_ecr_pull_is_scoped_to_the_component_repository(default_template):
 def test_given_role_is_used_and_no_role_is_created():
     stack = new_stack()
     role = iam.Role.from_role_arn(stack, "Existing", "arn:aws:iam::123456789012:role/sm-exec", mutable=False)
-    add_component(new_endpoint(stack, role=role))
+    add_component(new_endpoint(stack, role=role, cache_guard=CacheGuardMode.OFF))
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::IAM::Role", 0)
     template.resource_count_is("AWS::IAM::Policy", 0)

@@ -11,7 +11,7 @@ from aws_cdk.assertions import Template
 
 from constructs_pkg import ContainerImage, ModelData
 
-from ..helpers import add_component, new_endpoint, new_stack, one
+from ..helpers import add_component, new_endpoint, new_stack, one, statements_of
 
 DIGEST = "sha256:" + "c" * 64
 
@@ -61,8 +61,9 @@ def test_ecr_repository_image_by_digest_and_model_data_from_bucket():
     stack = new_stack()
     repo = ecr.Repository(stack, "Repo", image_tag_mutability=ecr.TagMutability.IMMUTABLE)
     bucket = s3.Bucket(stack, "Models", encryption=s3.BucketEncryption.KMS)
+    endpoint = new_endpoint(stack)
     component = add_component(
-        new_endpoint(stack),
+        endpoint,
         image=ContainerImage.from_ecr_repository(repo, digest=DIGEST),
         model_data=ModelData.from_bucket(bucket, "qwen/model.tar.gz"),
     )
@@ -71,7 +72,7 @@ def test_ecr_repository_image_by_digest_and_model_data_from_bucket():
     container = one(template, "AWS::SageMaker::InferenceComponent")["Properties"]["Specification"]["Container"]
     assert stack.resolve(container["Image"])["Fn::Join"][1][-1].endswith(f"@{DIGEST}")
     assert container["ArtifactUrl"]["Fn::Join"][1][-1] == "/qwen/model.tar.gz"
-    statements = one(template, "AWS::IAM::Policy")["Properties"]["PolicyDocument"]["Statement"]
+    statements = statements_of(stack, template, endpoint.role)
     actions = [s["Action"] for s in statements]
     assert "s3:GetObject" in actions
     assert "kms:Decrypt" in actions
@@ -81,8 +82,9 @@ def test_ecr_repository_image_by_digest_and_model_data_from_bucket():
 
 def test_model_data_from_s3_uri_is_scoped_to_the_object():
     stack = new_stack()
-    add_component(new_endpoint(stack), model_data=ModelData.from_s3_uri("s3://my-models/llm/model.tar.gz"))
-    statements = one(Template.from_stack(stack), "AWS::IAM::Policy")["Properties"]["PolicyDocument"]["Statement"]
+    endpoint = new_endpoint(stack)
+    add_component(endpoint, model_data=ModelData.from_s3_uri("s3://my-models/llm/model.tar.gz"))
+    statements = statements_of(stack, Template.from_stack(stack), endpoint.role)
     (read,) = [s for s in statements if s["Action"] == "s3:GetObject"]
     assert read["Resource"] == {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::my-models/llm/model.tar.gz"]]}
 

@@ -24,7 +24,10 @@ def test_scalable_target_uses_the_service_linked_role_and_waits_for_the_componen
     assert target["DependsOn"] == [stack.get_logical_id(component.component_resource)]
     role_arn = "".join(p for p in target["Properties"]["RoleARN"]["Fn::Join"][1] if isinstance(p, str))
     assert role_arn.endswith("AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint")
-    template.resource_count_is("AWS::IAM::Role", 1)  # only the endpoint's execution role
+    assert not template.find_resources(  # no stray role for Application Auto Scaling
+        "AWS::IAM::Role",
+        {"Properties": {"AssumeRolePolicyDocument": {"Statement": [{"Principal": {"Service": "application-autoscaling.amazonaws.com"}}]}}},
+    )
 
 
 def test_target_tracking_is_high_resolution_with_explicit_cooldowns():

@@ -1,0 +1,259 @@
+"""The cache guard: a custom resource that checks container-cache eligibility on deploy and verifies the purge on teardown."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import jsii
+from aws_cdk import (
+    Annotations,
+    Aspects,
+    CfnOutput,
+    CustomResource,
+    Duration,
+    IAspect,
+    IStableListProducer,
+    Lazy,
+    Stack,
+    Token,
+)
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import custom_resources as cr
+from constructs import Construct, IConstruct
+
+from . import _nag
+from .runtime import eligibility, names
+from .runtime.guard import ENFORCE, WARN
+
+if TYPE_CHECKING:
+    from .endpoint import InferenceEndpoint
+    from .inference_component import InferenceComponent
+
+#: The Lambda asset: the package's ``runtime/`` folder only (stdlib + boto3), handlers ``runtime.guard.*``.
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_ASSET_EXCLUDE = ["*", "!runtime", "!runtime/*.py"]
+DEFAULT_PURGE_TIMEOUT = Duration.minutes(20)
+_POLL_INTERVAL = Duration.seconds(30)
+_PROVIDER_MARGIN = Duration.minutes(5)
+
+
+class CacheGuardMode(StrEnum):
+    """What the guard does when the container image cache cannot apply."""
+
+    #: Report ineligibility (stack outputs, logs, synth warnings) and deploy anyway; never block a deletion.
+    WARN = WARN
+    #: Fail the deployment before the endpoint is created, and fail a deletion whose purge cannot be verified.
+    ENFORCE = ENFORCE
+    #: No guard.
+    OFF = "OFF"
+
+
+def runtime_code() -> lambda_.Code:
+    """The asset holding ``constructs_pkg/runtime`` for the library's Lambda functions."""
+    return lambda_.Code.from_asset(str(_PACKAGE_DIR), exclude=_ASSET_EXCLUDE)
+
+
+def python_function(scope: Construct, id: str, *, handler: str, description: str, timeout: Duration) -> lambda_.Function:
+    """A library Lambda function: latest Python on ARM, its own role and a log group kept after stack deletion.
+
+    The log group is retained on purpose: the guard writes its purge verdict while the stack is being deleted.
+    """
+    log_group = logs.LogGroup(scope, f"{id}Logs", retention=logs.RetentionDays.THREE_MONTHS)
+    role = iam.Role(scope, f"{id}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description)
+    role.add_to_policy(
+        iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn])
+    )
+    function = lambda_.Function(
+        scope,
+        id,
+        runtime=lambda_.Runtime.PYTHON_3_14,
+        architecture=lambda_.Architecture.ARM_64,
+        handler=handler,
+        code=runtime_code(),
+        timeout=timeout,
+        memory_size=256,
+        role=role,
+        log_group=log_group,
+        description=description,
+    )
+    function.node.add_dependency(role)
+    return function
+
+
+class CacheGuard(Construct):
+    """One per ``InferenceEndpoint`` (on by default). The endpoint depends on it, so CloudFormation runs it
+    **before** the endpoint is created and **after** the endpoint is deleted.
+
+    Creates a ``custom_resources.Provider`` with two Python functions (``on_event``, ``is_complete``), a
+    ``Custom::SageMakerCacheGuard`` resource whose attributes ``Eligible``, ``Pinned``, ``ImageBytes`` and
+    ``Reasons`` also become stack outputs, and the IAM those functions need, scoped to this endpoint, its
+    components' repositories and the library's metric namespace.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        endpoint: InferenceEndpoint,
+        mode: CacheGuardMode = CacheGuardMode.WARN,
+        purge_timeout: Duration = DEFAULT_PURGE_TIMEOUT,
+    ) -> None:
+        super().__init__(scope, id)
+        self.endpoint = endpoint
+        self.mode = mode
+        self._components: list[InferenceComponent] = []
+        endpoint_name = endpoint.physical_endpoint_name
+        self.on_event_function = python_function(
+            self, "OnEvent", handler="runtime.guard.on_event", timeout=Duration.minutes(2),
+            description=f"Checks container image cache eligibility of SageMaker endpoint {endpoint_name}",
+        )  # fmt: skip
+        self.is_complete_function = python_function(
+            self, "IsComplete", handler="runtime.guard.is_complete", timeout=Duration.minutes(1),
+            description=f"Verifies that SageMaker endpoint {endpoint_name} and its cache are gone",
+        )  # fmt: skip
+        self._grant_verification(endpoint_name)
+        self.provider = cr.Provider(
+            self,
+            "Provider",
+            on_event_handler=self.on_event_function,
+            is_complete_handler=self.is_complete_function,
+            query_interval=_POLL_INTERVAL,
+            total_timeout=Duration.seconds(purge_timeout.to_seconds() + _PROVIDER_MARGIN.to_seconds()),
+            log_group=logs.LogGroup(self, "ProviderLogs", retention=logs.RetentionDays.THREE_MONTHS),
+            disable_waiter_state_machine_logging=False,
+            waiter_state_machine_log_options=cr.LogOptions(
+                destination=logs.LogGroup(self, "WaiterLogs", retention=logs.RetentionDays.THREE_MONTHS),
+                level=sfn.LogLevel.ALL,
+                include_execution_data=False,
+            ),
+        )
+        self.resource = CustomResource(
+            self,
+            "Resource",
+            service_token=self.provider.service_token,
+            resource_type="Custom::SageMakerCacheGuard",
+            properties={
+                "EndpointName": endpoint_name,
+                "InstanceType": endpoint.instance_type.name,
+                "ImageUris": Lazy.list(_ImageUris(self)),
+                "Mode": mode.value,
+                "PurgeTimeoutSeconds": str(int(purge_timeout.to_seconds())),
+            },
+        )
+        for attribute, description in (
+            ("Eligible", "Whether the container image cache applies: true, false or unknown"),
+            ("Pinned", "Whether every image is pinned (digest or immutable tag): true, false or unknown"),
+            ("ImageBytes", "Compressed size of the images the cache saves pulling, in bytes"),
+            ("Reasons", "Why the cache does not or may not apply, or 'none'"),
+        ):
+            CfnOutput(self, f"Cache{attribute}", value=self.resource.get_att_string(attribute), description=description)
+        Aspects.of(self).add(_StaticEligibility(self))
+        self._acknowledge_framework()
+
+    def _add_component(self, component: InferenceComponent) -> None:
+        self._components.append(component)
+        iam.Grant.add_to_principal(
+            grantee=self.on_event_function,
+            actions=["ecr:DescribeImages", "ecr:DescribeRepositories"],
+            resource_arns=[component.image.repository.repository_arn],
+        )
+
+    def _grant_verification(self, endpoint_name: str) -> None:
+        stack = Stack.of(self)
+        # The endpoint cannot be referenced (it depends on this guard), so its ARN is built from the known name.
+        endpoint_arn = stack.format_arn(service="sagemaker", resource="endpoint", resource_name=endpoint_name.lower())
+        function = self.is_complete_function
+        function.add_to_role_policy(iam.PolicyStatement(actions=["sagemaker:DescribeEndpoint"], resources=[endpoint_arn]))
+        function.add_to_role_policy(
+            iam.PolicyStatement(actions=["sagemaker:ListInferenceComponents"], resources=["*"])  # no resource type
+        )
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["cloudwatch:PutMetricData"],
+                resources=["*"],  # no resource type; the namespace condition scopes it
+                conditions={"StringEquals": {"cloudwatch:namespace": names.NAMESPACE}},
+            )
+        )
+
+    def _acknowledge_framework(self) -> None:
+        """The custom-resource Provider framework's own findings: its roles and state machine are not configurable."""
+        stack = Stack.of(self)
+        _nag.acknowledge(
+            self.is_complete_function.role,
+            _nag.wildcard_resource("*"),
+            "sagemaker:ListInferenceComponents and cloudwatch:PutMetricData have no resource type; PutMetricData is "
+            f"confined to the {names.NAMESPACE} namespace by condition.",
+        )
+        _nag.acknowledge(
+            self.provider,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+            "The Provider framework's functions (aws-cdk-lib custom_resources) use AWS's basic execution policy for "
+            "their own logs; it grants only log writes.",
+        )
+        invoked = [self.on_event_function, self.is_complete_function]
+        invoked += [self.provider.node.find_child(f"framework-{name}") for name in ("isComplete", "onTimeout")]
+        for function in invoked:
+            logical_id = stack.resolve(stack.get_logical_id(function.node.default_child))
+            _nag.acknowledge(
+                self.provider,
+                _nag.wildcard_resource(f"<{logical_id}.Arn>:*"),
+                "The Provider framework invokes this function and its versions (lambda:InvokeFunction on <arn>:*); "
+                "the grant names this one function.",
+            )
+        _nag.acknowledge(
+            self.provider.node.find_child("waiter-state-machine"),
+            _nag.wildcard_resource("*"),
+            "Step Functions log delivery (logs:CreateLogDelivery, logs:PutResourcePolicy, ...) has no resource type; "
+            "it is how the waiter's execution log reaches its log group.",
+        )
+        _nag.acknowledge(
+            self.provider,
+            "AwsSolutions-SF2",
+            "The Provider framework's waiter state machine offers no X-Ray option; it only polls is_complete, whose "
+            "logs are kept.",
+        )
+
+
+@jsii.implements(IStableListProducer)
+class _ImageUris:
+    """The image URIs of the components added so far, resolved at synth (components come after the guard)."""
+
+    def __init__(self, guard: CacheGuard) -> None:
+        self._guard = guard
+
+    def produce(self) -> list[str]:
+        return [c.image.image_uri for c in self._guard._components]
+
+
+@jsii.implements(IAspect)
+class _StaticEligibility:
+    """At synth time, apply the same static rules the guard applies at deploy time."""
+
+    def __init__(self, guard: CacheGuard) -> None:
+        self._guard = guard
+
+    def visit(self, node: IConstruct) -> None:
+        guard = self._guard
+        if node is not guard:
+            return
+        region = Stack.of(guard).region
+        uris = [c.image.image_uri for c in guard._components if not Token.is_unresolved(c.image.image_uri)]
+        report = eligibility.evaluate(
+            instance_type=guard.endpoint.instance_type.name,
+            region=None if Token.is_unresolved(region) else region,
+            images=[eligibility.ImageCheck(uri, exists=True) for uri in uris],
+        )
+        reasons = [r for r in report.reasons if "mutable tag" not in r]  # tag mutability is only known at deploy
+        if report.eligible == "true" or not reasons:
+            return
+        message = "container image cache may not apply: " + "; ".join(reasons)
+        if guard.mode == CacheGuardMode.ENFORCE and report.eligible == "false":
+            Annotations.of(guard).add_error(message)
+        else:
+            Annotations.of(guard).add_warning_v2("constructs-pkg:cache-ineligible", message)
