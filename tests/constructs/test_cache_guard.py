@@ -1,0 +1,134 @@
+"""CacheGuard construct: dependency order, properties, least-privilege IAM, outputs and synth-time checks."""
+
+from __future__ import annotations
+
+import os
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import Duration
+from aws_cdk.assertions import Annotations, Match, Template
+
+from constructs_pkg import CacheGuardMode, ContainerImage
+
+from ..helpers import IMAGE_URI, add_component, new_endpoint, new_stack, one, statements_of
+
+
+@pytest.fixture(scope="module")
+def built():
+    stack = new_stack()
+    endpoint = new_endpoint(stack)
+    component = add_component(endpoint)  # added after the guard exists: its image must still reach the guard
+    return stack, endpoint, component, Template.from_stack(stack)
+
+
+def test_endpoint_depends_on_the_guard(built):
+    stack, endpoint, _, template = built
+    resource = template.to_json()["Resources"][stack.get_logical_id(endpoint.endpoint_resource)]
+    assert stack.get_logical_id(endpoint.cache_guard.resource.node.default_child) in resource["DependsOn"]
+
+
+def test_guard_properties_name_the_endpoint_and_every_component_image(built):
+    _, endpoint, _, template = built
+    guard = one(template, "Custom::SageMakerCacheGuard")["Properties"]
+    assert guard["EndpointName"] == endpoint.physical_endpoint_name
+    assert guard["InstanceType"] == "ml.g6.12xlarge"
+    assert guard["ImageUris"] == [IMAGE_URI]
+    assert (guard["Mode"], guard["PurgeTimeoutSeconds"]) == ("WARN", "1200")
+
+
+def test_guard_functions_run_the_packaged_runtime(built):
+    _, _, _, template = built
+    handlers = {f["Properties"]["Handler"]: f["Properties"] for f in template.find_resources("AWS::Lambda::Function").values()}
+    for handler in ("runtime.guard.on_event", "runtime.guard.is_complete"):
+        assert handlers[handler]["Runtime"] == "python3.14"
+        assert handlers[handler]["Architectures"] == ["arm64"]
+    template.resource_count_is("AWS::StepFunctions::StateMachine", 1)  # the Provider's is_complete waiter
+
+
+def test_guard_iam_is_scoped_to_this_endpoint_and_its_repositories(built):
+    stack, endpoint, _, template = built
+    guard = endpoint.cache_guard
+    on_event = statements_of(stack, template, guard.on_event_function.role)
+    (describe,) = [s for s in on_event if "ecr:DescribeImages" in s["Action"]]
+    assert describe["Action"] == ["ecr:DescribeImages", "ecr:DescribeRepositories"]
+    assert describe["Resource"]["Fn::Join"][1][-1] == ":ecr:us-east-1:123456789012:repository/llm"
+    is_complete = {
+        (s["Action"] if isinstance(s["Action"], str) else tuple(s["Action"])): s
+        for s in statements_of(stack, template, guard.is_complete_function.role)
+    }
+    arn = is_complete["sagemaker:DescribeEndpoint"]["Resource"]["Fn::Join"][1][-1]
+    assert arn == f":sagemaker:us-east-1:123456789012:endpoint/{endpoint.physical_endpoint_name}"
+    assert is_complete["sagemaker:ListInferenceComponents"]["Resource"] == "*"
+    assert is_complete["cloudwatch:PutMetricData"]["Condition"] == {
+        "StringEquals": {"cloudwatch:namespace": "ConstructsPkg/ScaleOut"}
+    }
+    for statements in (on_event, is_complete.values()):
+        for statement in statements:
+            actions = [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+            assert not any(a.endswith("*") for a in actions)
+
+
+def test_report_becomes_stack_outputs(built):
+    stack, endpoint, _, template = built
+    guard_id = stack.get_logical_id(endpoint.cache_guard.resource.node.default_child)
+    outputs = template.to_json()["Outputs"]
+    attributes = {o["Value"]["Fn::GetAtt"][1] for o in outputs.values() if o["Value"].get("Fn::GetAtt", [None])[0] == guard_id}
+    assert attributes == {"Eligible", "Pinned", "ImageBytes", "Reasons"}
+
+
+def test_enforce_mode_and_purge_timeout_reach_the_handler():
+    stack = new_stack()
+    new_endpoint(stack, cache_guard=CacheGuardMode.ENFORCE, cache_purge_timeout=Duration.minutes(45))
+    guard = one(Template.from_stack(stack), "Custom::SageMakerCacheGuard")["Properties"]
+    assert (guard["Mode"], guard["PurgeTimeoutSeconds"]) == ("ENFORCE", "2700")
+
+
+def test_off_creates_no_guard():
+    stack = new_stack()
+    endpoint = new_endpoint(stack, cache_guard=CacheGuardMode.OFF)
+    template = Template.from_stack(stack)
+    assert endpoint.cache_guard is None
+    template.resource_count_is("Custom::SageMakerCacheGuard", 0)
+    template.resource_count_is("AWS::Lambda::Function", 0)
+    resources = template.to_json()["Resources"]
+    depends_on = one(template, "AWS::SageMaker::Endpoint")["DependsOn"]
+    assert {resources[d]["Type"] for d in depends_on} == {"AWS::IAM::Role", "AWS::IAM::Policy"}
+
+
+def _gov_stack(mode: CacheGuardMode):
+    # The built-in validator rightly reports that GovCloud lacks inference components; this test is about our check.
+    stack = new_stack(
+        env=cdk.Environment(account="123456789012", region="us-gov-west-1"),
+        **{"@aws-cdk/core:strictCfnValidateErrors": False},
+    )
+    uri = "123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/llm@sha256:" + "a" * 64
+    add_component(new_endpoint(stack, cache_guard=mode), image=ContainerImage.from_image_uri(uri))
+    return Annotations.from_stack(stack)
+
+
+def test_static_rules_warn_at_synth_time():
+    warnings = _gov_stack(CacheGuardMode.WARN).find_warning("*", Match.string_like_regexp("cache may not apply"))
+    assert "region us-gov-west-1 is not a commercial AWS Region" in warnings[0].entry.data
+
+
+def test_static_rules_fail_synth_when_enforcing():
+    errors = _gov_stack(CacheGuardMode.ENFORCE).find_error("*", Match.string_like_regexp("cache may not apply"))
+    assert "us-gov-west-1" in errors[0].entry.data
+
+
+def test_eligible_stack_has_no_cache_annotation(built):
+    stack = built[0]
+    assert Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("cache may not apply")) == []
+
+
+def test_lambda_asset_holds_only_the_runtime_modules(tmp_path):
+    app = cdk.App(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "S")
+    add_component(new_endpoint(stack))
+    app.synth()
+    function_assets = set()
+    for entry in tmp_path.iterdir():
+        if entry.is_dir() and entry.name.startswith("asset.") and (entry / "runtime").is_dir():
+            function_assets.add(tuple(sorted(os.listdir(entry))) + tuple(sorted(os.listdir(entry / "runtime"))))
+    assert function_assets == {("runtime", "__init__.py", "aws.py", "eligibility.py", "guard.py", "names.py")}
