@@ -20,6 +20,8 @@ _EXPORTS = {
     "InferenceComponent": "inference_component",
     "CacheGuard": "cache_guard",
     "CacheGuardMode": "cache_guard",
+    "ScaleOutRecorder": "scale_out_recorder",
+    "ScaleOutDashboard": "dashboard",
     "ScalableCopyCount": "scaling",
 }
 __all__ = sorted(_EXPORTS)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jsii
@@ -20,13 +19,13 @@ from aws_cdk import (
     Token,
 )
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
 from . import _nag
+from ._lambda import python_function
 from .runtime import eligibility, names
 from .runtime.guard import ENFORCE, WARN
 
@@ -34,9 +33,6 @@ if TYPE_CHECKING:
     from .endpoint import InferenceEndpoint
     from .inference_component import InferenceComponent
 
-#: The Lambda asset: the package's ``runtime/`` folder only (stdlib + boto3), handlers ``runtime.guard.*``.
-_PACKAGE_DIR = Path(__file__).resolve().parent
-_ASSET_EXCLUDE = ["*", "!runtime", "!runtime/*.py"]
 DEFAULT_PURGE_TIMEOUT = Duration.minutes(20)
 _POLL_INTERVAL = Duration.seconds(30)
 _PROVIDER_MARGIN = Duration.minutes(5)
@@ -51,38 +47,6 @@ class CacheGuardMode(StrEnum):
     ENFORCE = ENFORCE
     #: No guard.
     OFF = "OFF"
-
-
-def runtime_code() -> lambda_.Code:
-    """The asset holding ``constructs_pkg/runtime`` for the library's Lambda functions."""
-    return lambda_.Code.from_asset(str(_PACKAGE_DIR), exclude=_ASSET_EXCLUDE)
-
-
-def python_function(scope: Construct, id: str, *, handler: str, description: str, timeout: Duration) -> lambda_.Function:
-    """A library Lambda function: latest Python on ARM, its own role and a log group kept after stack deletion.
-
-    The log group is retained on purpose: the guard writes its purge verdict while the stack is being deleted.
-    """
-    log_group = logs.LogGroup(scope, f"{id}Logs", retention=logs.RetentionDays.THREE_MONTHS)
-    role = iam.Role(scope, f"{id}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description)
-    role.add_to_policy(
-        iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn])
-    )
-    function = lambda_.Function(
-        scope,
-        id,
-        runtime=lambda_.Runtime.PYTHON_3_14,
-        architecture=lambda_.Architecture.ARM_64,
-        handler=handler,
-        code=runtime_code(),
-        timeout=timeout,
-        memory_size=256,
-        role=role,
-        log_group=log_group,
-        description=description,
-    )
-    function.node.add_dependency(role)
-    return function
 
 
 class CacheGuard(Construct):
@@ -155,6 +119,7 @@ class CacheGuard(Construct):
             CfnOutput(self, f"Cache{attribute}", value=self.resource.get_att_string(attribute), description=description)
         Aspects.of(self).add(_StaticEligibility(self))
         self._acknowledge_framework()
+        endpoint.on_component(self._add_component)
 
     def _add_component(self, component: InferenceComponent) -> None:
         self._components.append(component)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import jsii
@@ -19,6 +20,7 @@ from . import metrics
 from ._naming import physical_name
 from .cache_guard import DEFAULT_PURGE_TIMEOUT, CacheGuard, CacheGuardMode
 from .instance_types import AcceleratorInstanceType
+from .scale_out_recorder import DEFAULT_SCALE_OUT_BUDGET, ScaleOutRecorder
 
 if TYPE_CHECKING:
     from .images import ContainerImage, ModelData
@@ -49,8 +51,10 @@ class InferenceAmiVersion(StrEnum):
 class _EndpointBase(Resource):
     """What every inference endpoint offers, whether defined here or imported."""
 
-    #: The endpoint's name.
+    #: The endpoint's name (for a defined endpoint, a reference that orders dependants after it).
     endpoint_name: str
+    #: The endpoint's name as a plain string, known before deploy.
+    physical_endpoint_name: str
     #: The endpoint's ARN.
     endpoint_arn: str
     #: The production variant that hosts the components.
@@ -66,6 +70,7 @@ class _EndpointBase(Resource):
         super().__init__(scope, id, **kwargs)
         self._components: list[InferenceComponent] = []
         self._invoke_statements: list[iam.PolicyStatement] = []
+        self._listeners: list[Callable[[InferenceComponent], None]] = []
 
     @property
     def inference_components(self) -> list[InferenceComponent]:
@@ -136,13 +141,30 @@ class _EndpointBase(Resource):
         """CPU utilization, normalized to 0-100. Default: average over 1 minute."""
         return self.metric(metrics.ENDPOINT_CPU_UTILIZATION, **options)
 
+    def metric_desired_instance_count(self, **options: Any) -> cw.Metric:
+        """Instances managed scaling asked for (published by the recorder). Default: maximum over 1 minute."""
+        return metrics.DESIRED_INSTANCE_COUNT.metric(metrics.endpoint_dimensions(self.physical_endpoint_name), **options)
+
+    def metric_current_instance_count(self, **options: Any) -> cw.Metric:
+        """Instances in service (published by the recorder). Default: maximum over 1 minute."""
+        return metrics.CURRENT_INSTANCE_COUNT.metric(metrics.endpoint_dimensions(self.physical_endpoint_name), **options)
+
+    def metric_cache_purge_verified(self, **options: Any) -> cw.Metric:
+        """1 when the cache guard verified the purge at deletion, 0 when not. Default: minimum over 5 minutes."""
+        return metrics.CACHE_PURGE_VERIFIED.metric(metrics.endpoint_dimensions(self.physical_endpoint_name), **options)
+
+    def on_component(self, callback: Callable[[InferenceComponent], None]) -> None:
+        """Call ``callback`` for every component on this endpoint: those added already, and each one added later."""
+        self._listeners.append(callback)
+        for component in self._components:
+            callback(component)
+
     def _register(self, component: InferenceComponent) -> None:
         self._components.append(component)
-        guard = getattr(self, "cache_guard", None)
-        if guard is not None:
-            guard._add_component(component)
         for statement in self._invoke_statements:
             statement.add_resources(component.component_arn)
+        for listener in self._listeners:
+            listener(component)
 
 
 _INVOKE_ACTIONS = ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"]
@@ -177,6 +199,8 @@ class InferenceEndpoint(_EndpointBase):
         variant_name: str = DEFAULT_VARIANT_NAME,
         cache_guard: CacheGuardMode = CacheGuardMode.WARN,
         cache_purge_timeout: Duration | None = None,
+        record_scale_out: bool = True,
+        scale_out_budget: Duration | None = DEFAULT_SCALE_OUT_BUDGET,
     ) -> None:
         """
         :param instance_type: The accelerator instance type, e.g. ``AcceleratorInstanceType.G6_2XLARGE``.
@@ -202,6 +226,10 @@ class InferenceEndpoint(_EndpointBase):
             Default: ``WARN``.
         :param cache_purge_timeout: How long the guard waits for the endpoint and its components to disappear on
             deletion, 1-120 minutes. Default: 20 minutes.
+        :param record_scale_out: Add a ``ScaleOutRecorder`` publishing copy counts, instance counts and measured
+            scale-out latency every minute. Default: True.
+        :param scale_out_budget: With the recorder, alarm when a component's scale-out takes longer; None for no
+            alarm. Default: 6 minutes.
         """
         stack = Stack.of(scope)
         base = stack.stack_name if not Token.is_unresolved(stack.stack_name) else stack.node.path
@@ -222,6 +250,7 @@ class InferenceEndpoint(_EndpointBase):
             variant_name=variant_name,
             cache_guard=cache_guard,
             cache_purge_timeout=cache_purge_timeout,
+            record_scale_out=record_scale_out,
         )
         super().__init__(scope, id, physical_name=name)
         self.instance_type = instance_type
@@ -289,6 +318,11 @@ class InferenceEndpoint(_EndpointBase):
             )
             # Created before the endpoint (eligibility first), deleted after it (purge verification).
             resource.node.add_dependency(self.cache_guard.resource)
+        self.scale_out_recorder: ScaleOutRecorder | None = None
+        if record_scale_out:
+            self.scale_out_recorder = ScaleOutRecorder(
+                self, "ScaleOutRecorder", endpoint=self, scale_out_budget=scale_out_budget, encryption_key=encryption_key
+            )
         self.node.add_validation(_CapacityValidation(self))
         Aspects.of(self).add(_ScaleToZeroCheck(self))
 
@@ -425,6 +459,7 @@ class _ImportedEndpoint(_EndpointBase):
     ) -> None:
         super().__init__(scope, id)
         self.endpoint_name = endpoint_name
+        self.physical_endpoint_name = endpoint_name
         self.variant_name = variant_name
         self.instance_type = instance_type
         self.max_instance_count = max_instance_count
@@ -452,6 +487,7 @@ def _validate_endpoint_props(
     variant_name: str,
     cache_guard: Any,
     cache_purge_timeout: Any,
+    record_scale_out: Any,
 ) -> None:
     errors: list[str] = []
     if not isinstance(instance_type, AcceleratorInstanceType):
@@ -487,6 +523,8 @@ def _validate_endpoint_props(
     if not isinstance(cache_guard, CacheGuardMode):
         errors.append(f"cache_guard must be one of {', '.join(CacheGuardMode)}, got {cache_guard!r}")
     v.duration_in_range(errors, "cache_purge_timeout", cache_purge_timeout, 60, 7200)
+    if not isinstance(record_scale_out, bool):
+        errors.append(f"record_scale_out must be True or False, got {record_scale_out!r}")
     if vpc is None and (vpc_subnets is not None or security_groups is not None):
         errors.append("vpc_subnets and security_groups need vpc; got them without a vpc")
     if security_groups is not None and not 1 <= len(security_groups) <= 5:

@@ -192,9 +192,61 @@ class InferenceComponent(Resource):
         """Time the model took to answer, in microseconds. Default: p90 over 1 minute."""
         return self.metric(metrics.MODEL_LATENCY, **options)
 
+    def metric_invocations_per_copy(self, **options: Any) -> cw.Metric:
+        """Requests per copy. Default: sum over 1 minute."""
+        return self.metric(metrics.INVOCATIONS_PER_COPY, **options)
+
+    def metric_invocation_4xx_errors(self, **options: Any) -> cw.Metric:
+        """Requests that failed with a 4xx answer. Default: sum over 1 minute."""
+        return self.metric(metrics.INVOCATION_4XX_ERRORS, **options)
+
+    def metric_invocation_5xx_errors(self, **options: Any) -> cw.Metric:
+        """Requests that failed with a 5xx answer. Default: sum over 1 minute."""
+        return self.metric(metrics.INVOCATION_5XX_ERRORS, **options)
+
+    def metric_invocation_model_errors(self, **options: Any) -> cw.Metric:
+        """Requests the model container failed. Default: sum over 1 minute."""
+        return self.metric(metrics.INVOCATION_MODEL_ERRORS, **options)
+
+    def metric_overhead_latency(self, **options: Any) -> cw.Metric:
+        """SageMaker's own time per request, in microseconds. Default: p90 over 1 minute."""
+        return self.metric(metrics.OVERHEAD_LATENCY, **options)
+
     def metric_gpu_utilization(self, **options: Any) -> cw.Metric:
         """GPU utilization of the component's copies, normalized to 0-100. Default: average over 1 minute."""
         return self.metric(metrics.COMPONENT_GPU_UTILIZATION, **options)
+
+    def metric_gpu_memory_utilization(self, **options: Any) -> cw.Metric:
+        """GPU memory utilization of the component's copies, normalized to 0-100. Default: average over 1 minute."""
+        return self.metric(metrics.COMPONENT_GPU_MEMORY_UTILIZATION, **options)
+
+    def metric_cpu_utilization(self, **options: Any) -> cw.Metric:
+        """CPU utilization of the component's copies, normalized to 0-100. Default: average over 1 minute."""
+        return self.metric(metrics.COMPONENT_CPU_UTILIZATION, **options)
+
+    def metric_memory_utilization(self, **options: Any) -> cw.Metric:
+        """Memory utilization of the component's copies, normalized to 0-100. Default: average over 1 minute."""
+        return self.metric(metrics.COMPONENT_MEMORY_UTILIZATION, **options)
+
+    def metric_desired_copy_count(self, **options: Any) -> cw.Metric:
+        """Copies Application Auto Scaling asked for (published by the recorder). Default: maximum over 1 minute."""
+        return self.metric(metrics.DESIRED_COPY_COUNT, **options)
+
+    def metric_current_copy_count(self, **options: Any) -> cw.Metric:
+        """Copies in service (published by the recorder). Default: maximum over 1 minute."""
+        return self.metric(metrics.CURRENT_COPY_COUNT, **options)
+
+    def metric_scale_out_latency(self, **options: Any) -> cw.Metric:
+        """Seconds each scale-out activity took, start to end (published by the recorder). Default: p90 over 5 minutes."""
+        return self.metric(metrics.SCALE_OUT_LATENCY, **options)
+
+    def metric_scale_out_detection_latency(self, **options: Any) -> cw.Metric:
+        """Seconds from the first datapoint the scaling alarm evaluated to the scale-out's start. Default: p90, 5 minutes."""
+        return self.metric(metrics.SCALE_OUT_DETECTION_LATENCY, **options)
+
+    def metric_scale_out_failures(self, **options: Any) -> cw.Metric:
+        """Scale-out activities that ended Failed or Unfulfilled. Default: sum over 5 minutes."""
+        return self.metric(metrics.SCALE_OUT_FAILURES, **options)
 
     def _grant_role_access(self, endpoint: _EndpointBase, model_data: ModelData | None, name: str) -> None:
         role = endpoint.role

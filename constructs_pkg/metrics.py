@@ -11,14 +11,16 @@ from typing import Any
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cw
 
+from .runtime import names
+
 SAGEMAKER = "AWS/SageMaker"
 ENDPOINT_INSTANCES = "/aws/sagemaker/Endpoints"
 COMPONENT_INSTANCES = "/aws/sagemaker/InferenceComponents"
 #: The library's own namespace, for what SageMaker does not publish (copy counts, measured scale-out latency).
-LIBRARY = "ConstructsPkg/ScaleOut"
+LIBRARY = names.NAMESPACE
 
-COMPONENT_DIMENSION = "InferenceComponentName"
-ENDPOINT_DIMENSION = "EndpointName"
+COMPONENT_DIMENSION = names.COMPONENT_DIMENSION
+ENDPOINT_DIMENSION = names.ENDPOINT_DIMENSION
 VARIANT_DIMENSION = "VariantName"
 
 HIGH_RESOLUTION = Duration.seconds(10)
@@ -70,6 +72,22 @@ ENDPOINT_GPU_MEMORY_UTILIZATION = MetricSpec(
 )
 ENDPOINT_GPU_RESERVATION = MetricSpec(ENDPOINT_INSTANCES, "GPUReservation", "Average", Duration.minutes(1))
 ENDPOINT_CPU_UTILIZATION = MetricSpec(ENDPOINT_INSTANCES, "CPUUtilizationNormalized", "Average", Duration.minutes(1))
+
+
+# Published by the library's recorder (per component) and cache guard (per endpoint).
+DESIRED_COPY_COUNT = MetricSpec(LIBRARY, names.DESIRED_COPY_COUNT, "Maximum", Duration.minutes(1))
+CURRENT_COPY_COUNT = MetricSpec(LIBRARY, names.CURRENT_COPY_COUNT, "Maximum", Duration.minutes(1))
+SCALE_OUT_LATENCY = MetricSpec(LIBRARY, names.SCALE_OUT_LATENCY, "p90", Duration.minutes(5))
+SCALE_OUT_DETECTION_LATENCY = MetricSpec(LIBRARY, names.SCALE_OUT_DETECTION_LATENCY, "p90", Duration.minutes(5))
+SCALE_OUT_FAILURES = MetricSpec(LIBRARY, names.SCALE_OUT_FAILURES, "Sum", Duration.minutes(5))
+DESIRED_INSTANCE_COUNT = MetricSpec(LIBRARY, names.DESIRED_INSTANCE_COUNT, "Maximum", Duration.minutes(1))
+CURRENT_INSTANCE_COUNT = MetricSpec(LIBRARY, names.CURRENT_INSTANCE_COUNT, "Maximum", Duration.minutes(1))
+CACHE_PURGE_VERIFIED = MetricSpec(LIBRARY, names.CACHE_PURGE_VERIFIED, "Minimum", Duration.minutes(5))
+
+
+def endpoint_dimensions(endpoint_name: str) -> dict[str, str]:
+    """The library namespace's endpoint dimension (instance counts, purge verification)."""
+    return {ENDPOINT_DIMENSION: endpoint_name}
 
 
 def component_dimensions(component_name: str) -> dict[str, str]:

@@ -23,6 +23,17 @@ SERVICE_LINKED_ROLE = (
     "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"
 )
 DEFAULT_SCALE_OUT_COOLDOWN = Duration.seconds(60)
+
+
+def target_tracking_alarm_pattern(component_name: str) -> str:
+    """Names Application Auto Scaling gives the scale-out alarms of a component's target tracking (suffix a UUID)."""
+    return f"TargetTracking-inference-component/{component_name}-AlarmHigh-*"
+
+
+def wake_alarm_name(component_name: str) -> str:
+    """The deterministic name of a component's wake-from-zero alarm."""
+    return f"{component_name}-wake-from-zero"
+
 DEFAULT_SCALE_IN_COOLDOWN = Duration.seconds(300)
 DEFAULT_WAKE_COOLDOWN = Duration.seconds(60)
 _COOLDOWN_RANGE_S = (0, 3600)
@@ -108,6 +119,8 @@ class ScalableCopyCount(Construct):
                 evaluation_periods=1,
                 datapoints_to_alarm=1,
             )
+            # A known name lets the recorder read this alarm's history with a grant on exactly this alarm.
+            self.wake_from_zero.upper_alarm.node.default_child.alarm_name = wake_alarm_name(component.component_name)
 
 
 def _validate_scaling_props(

@@ -8,3 +8,15 @@ COMPONENT_DIMENSION = "InferenceComponentName"
 # Cache guard, on stack deletion.
 CACHE_PURGE_VERIFIED = "CachePurgeVerified"
 CACHE_PURGE_VERIFICATION_SECONDS = "CachePurgeVerificationSeconds"
+
+# Scale-out recorder, every minute. Copy counts carry the component dimension; instance counts the endpoint's.
+DESIRED_COPY_COUNT = "DesiredCopyCount"
+CURRENT_COPY_COUNT = "CurrentCopyCount"
+DESIRED_INSTANCE_COUNT = "DesiredInstanceCount"
+CURRENT_INSTANCE_COUNT = "CurrentInstanceCount"
+#: Seconds from a scale-out activity's start to its end, timestamped at its end.
+SCALE_OUT_LATENCY = "ScaleOutLatency"
+#: Seconds from the first datapoint the triggering alarm evaluated to the activity's start, timestamped at its end.
+SCALE_OUT_DETECTION_LATENCY = "ScaleOutDetectionLatency"
+#: 1 per scale-out activity that ended Failed or Unfulfilled, timestamped at its end.
+SCALE_OUT_FAILURES = "ScaleOutFailures"

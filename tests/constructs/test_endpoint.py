@@ -134,7 +134,7 @@ def test_ecr_pull_is_scoped_to_the_component_repository(role_statements):
 def test_given_role_is_used_and_no_role_is_created():
     stack = new_stack()
     role = iam.Role.from_role_arn(stack, "Existing", "arn:aws:iam::123456789012:role/sm-exec", mutable=False)
-    add_component(new_endpoint(stack, role=role, cache_guard=CacheGuardMode.OFF))
+    add_component(new_endpoint(stack, role=role, cache_guard=CacheGuardMode.OFF, record_scale_out=False))
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::IAM::Role", 0)
     template.resource_count_is("AWS::IAM::Policy", 0)

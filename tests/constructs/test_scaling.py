@@ -14,6 +14,11 @@ def _scaled(**scaling):
     return stack, component, Template.from_stack(stack)
 
 
+def _wake_alarms(template) -> list[dict]:
+    alarms = template.find_resources("AWS::CloudWatch::Alarm", {"Properties": {"MetricName": "NoCapacityInvocationFailures"}})
+    return [a["Properties"] for a in alarms.values()]
+
+
 def test_scalable_target_uses_the_service_linked_role_and_waits_for_the_component():
     stack, component, template = _scaled()
     target = one(template, "AWS::ApplicationAutoScaling::ScalableTarget")
@@ -42,7 +47,7 @@ def test_target_tracking_is_high_resolution_with_explicit_cooldowns():
         "ScaleOutCooldown": 60,
         "ScaleInCooldown": 300,
     }
-    template.resource_count_is("AWS::CloudWatch::Alarm", 0)
+    assert _wake_alarms(template) == []
 
 
 def test_custom_cooldowns():
@@ -63,7 +68,7 @@ def test_min_zero_wires_wake_from_zero():
     config = step[0]["Properties"]["StepScalingPolicyConfiguration"]
     assert config["AdjustmentType"] == "ChangeInCapacity"
     assert config["StepAdjustments"] == [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}]
-    alarm = one(template, "AWS::CloudWatch::Alarm")["Properties"]
+    (alarm,) = _wake_alarms(template)
     assert alarm["MetricName"] == "NoCapacityInvocationFailures"
     assert alarm["Namespace"] == "AWS/SageMaker"
     assert alarm["Dimensions"] == [{"Name": "InferenceComponentName", "Value": component.component_name}]
@@ -72,6 +77,7 @@ def test_min_zero_wires_wake_from_zero():
     step_id = [k for k, v in template.find_resources("AWS::ApplicationAutoScaling::ScalingPolicy").items()
                if v["Properties"]["PolicyType"] == "StepScaling"][0]  # fmt: skip
     assert alarm["AlarmActions"] == [{"Ref": step_id}]
+    assert alarm["AlarmName"] == f"{component.component_name}-wake-from-zero"
 
 
 def test_scaling_twice_fails():

@@ -1,0 +1,171 @@
+"""The scale-out latency recorder: a scheduled function that publishes what SageMaker does not."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import jsii
+from aws_cdk import Aws, Duration, IStableStringProducer, Lazy, RemovalPolicy
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from . import _nag
+from . import _validation as v
+from ._lambda import python_function
+from .runtime import names
+from .scaling import target_tracking_alarm_pattern, wake_alarm_name
+
+if TYPE_CHECKING:
+    from .endpoint import _EndpointBase
+    from .inference_component import InferenceComponent
+
+SCHEDULE = Duration.minutes(1)  # the handler's exactly-once windows assume one run per minute
+#: The default scale-out SLO. AWS measured Qwen3-8B on ml.g6.2xlarge at 258 s end to end with the image cache and
+#: 525 s without it; 6 minutes passes a cached scale-out with headroom and trips on one that fell back to a full pull.
+DEFAULT_SCALE_OUT_BUDGET = Duration.minutes(6)
+_BUDGET_PERIOD = Duration.minutes(5)
+_BUDGET_LOOKBACK_PERIODS = 3  # latency is published ~3 minutes after the scale-out ends, timestamped at its end
+
+
+class ScaleOutRecorder(Construct):
+    """Publishes copy counts, instance counts and measured scale-out latency every minute (on by default).
+
+    Creates a Python function (``runtime.recorder.handler``), an EventBridge rule running it every minute, and a
+    DynamoDB table of claimed one-minute windows (expiring after two days) that makes each scale-out count exactly
+    once. The function may describe exactly this endpoint and its components, read the history of their scale-out
+    alarms, and publish only to the ``ConstructsPkg/ScaleOut`` namespace.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        endpoint: _EndpointBase,
+        scale_out_budget: Duration | None = DEFAULT_SCALE_OUT_BUDGET,
+        encryption_key: kms.IKey | None = None,
+    ) -> None:
+        """
+        :param endpoint: The endpoint to record (defined here or imported).
+        :param scale_out_budget: An alarm per component fires when a scale-out takes longer. None: no alarm.
+            Default: 6 minutes (see ``DEFAULT_SCALE_OUT_BUDGET``).
+        :param encryption_key: Customer-managed key for the claims table. Default: AWS-managed encryption.
+        """
+        errors: list[str] = []
+        v.duration_in_range(errors, "scale_out_budget", scale_out_budget, 1, 24 * 3600)
+        v.raise_if_any(errors, "ScaleOutRecorder")
+        super().__init__(scope, id)
+        self.endpoint = endpoint
+        self.scale_out_budget = scale_out_budget
+        #: The scale-out SLO alarm of each component, by component name.
+        self.budget_alarms: dict[str, cw.Alarm] = {}
+        self._component_names: list[str] = []
+        self.claims = dynamodb.Table(
+            self,
+            "Claims",
+            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            time_to_live_attribute="expires",
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED if encryption_key else dynamodb.TableEncryption.AWS_MANAGED,
+            encryption_key=encryption_key,
+            removal_policy=RemovalPolicy.DESTROY,  # only idempotency claims, which expire after two days anyway
+        )
+        self.function = python_function(
+            self,
+            "Function",
+            handler="runtime.recorder.handler",
+            timeout=Duration.seconds(50),
+            description=f"Records copy counts and scale-out latency of SageMaker endpoint {endpoint.physical_endpoint_name}",
+            environment={
+                "ENDPOINT_NAME": endpoint.physical_endpoint_name,
+                "VARIANT_NAME": endpoint.variant_name,
+                "COMPONENTS": Lazy.string(_ComponentNames(self._component_names)),
+                "CLAIM_TABLE": self.claims.table_name,
+            },
+        )
+        self.claims.grant(self.function, "dynamodb:PutItem", "dynamodb:DeleteItem")
+        self.rule = events.Rule(
+            self,
+            "Schedule",
+            schedule=events.Schedule.rate(SCHEDULE),
+            targets=[targets.LambdaFunction(self.function, retry_attempts=2, max_event_age=Duration.minutes(10))],
+        )
+        self._grant_reads()
+        endpoint.on_component(self._add_component)
+
+    def _grant_reads(self) -> None:
+        endpoint_arn = self._arn("sagemaker", f"endpoint/{self.endpoint.physical_endpoint_name.lower()}")
+        self.function.add_to_role_policy(iam.PolicyStatement(actions=["sagemaker:DescribeEndpoint"], resources=[endpoint_arn]))
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(actions=["application-autoscaling:DescribeScalingActivities"], resources=["*"])
+        )
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["cloudwatch:PutMetricData"],
+                resources=["*"],
+                conditions={"StringEquals": {"cloudwatch:namespace": names.NAMESPACE}},
+            )
+        )
+        _nag.acknowledge(
+            self.function.role,
+            _nag.wildcard_resource("*"),
+            "application-autoscaling:DescribeScalingActivities and cloudwatch:PutMetricData have no resource type; "
+            f"PutMetricData is confined to the {names.NAMESPACE} namespace by condition.",
+        )
+
+    def _add_component(self, component: InferenceComponent) -> None:
+        name = component.component_name
+        self._component_names.append(name)
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(actions=["sagemaker:DescribeInferenceComponent"], resources=[component.component_arn])
+        )
+        target_tracking = self._arn("cloudwatch", f"alarm:{target_tracking_alarm_pattern(name)}")
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["cloudwatch:DescribeAlarmHistory"],
+                resources=[target_tracking, self._arn("cloudwatch", f"alarm:{wake_alarm_name(name)}")],
+            )
+        )
+        _nag.acknowledge(
+            self.function.role,
+            _nag.wildcard_resource(
+                f"arn:{_nag.PARTITION}:cloudwatch:{_nag.REGION}:{_nag.ACCOUNT}:alarm:{target_tracking_alarm_pattern(name)}"
+            ),
+            "Application Auto Scaling names a component's scale-out alarms with a random suffix; the grant is "
+            "confined to this component's alarms.",
+        )
+        if self.scale_out_budget is not None:
+            budget = self.scale_out_budget.to_seconds()
+            self.budget_alarms[name] = component.metric_scale_out_latency(
+                statistic="Maximum", period=_BUDGET_PERIOD
+            ).create_alarm(
+                self,
+                f"Budget-{name}",
+                alarm_description=f"A scale-out of inference component {name} took longer than its {budget:.0f} s budget",
+                threshold=budget,
+                comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=_BUDGET_LOOKBACK_PERIODS,
+                datapoints_to_alarm=1,
+                treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+            )
+
+    @staticmethod
+    def _arn(service: str, resource: str) -> str:
+        return f"arn:{Aws.PARTITION}:{service}:{Aws.REGION}:{Aws.ACCOUNT_ID}:{resource}"
+
+
+@jsii.implements(IStableStringProducer)
+class _ComponentNames:
+    def __init__(self, names_: list[str]) -> None:
+        self._names = names_
+
+    def produce(self) -> str:
+        return ",".join(self._names)
