@@ -3,7 +3,13 @@
 from aws_cdk import Duration, Stack
 from constructs import Construct
 
-from constructs_pkg import AcceleratorInstanceType, ContainerImage, InferenceAmiVersion, InferenceEndpoint
+from constructs_pkg import (
+    AcceleratorInstanceType,
+    ContainerImage,
+    InferenceAmiVersion,
+    InferenceEndpoint,
+    ScaleOutDashboard,
+)
 
 
 class Qwen3LmiStack(Stack):
@@ -31,3 +37,4 @@ class Qwen3LmiStack(Stack):
             model_download_timeout=Duration.minutes(15),
         )
         qwen.scale_on_concurrent_requests(min_copies=1, max_copies=4, target_per_copy=8)
+        ScaleOutDashboard(self, "Dashboard", endpoint=endpoint)

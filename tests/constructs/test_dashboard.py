@@ -1,0 +1,116 @@
+"""ScaleOutDashboard: widgets are found by title, never by position."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aws_cdk.assertions import Template
+
+from constructs_pkg import CacheGuardMode, InferenceEndpoint, ScaleOutDashboard
+
+from ..helpers import add_component, new_endpoint, new_stack, one
+
+
+def body(stack) -> dict:
+    """The dashboard body with tokens replaced by readable placeholders."""
+    parts = one(Template.from_stack(stack), "AWS::CloudWatch::Dashboard")["Properties"]["DashboardBody"]["Fn::Join"][1]
+    return json.loads("".join(p if isinstance(p, str) else "<token>" for p in parts))
+
+
+def widget(dashboard: dict, title: str) -> dict:
+    (found,) = [w for w in dashboard["widgets"] if w["properties"].get("title") == title]
+    return found
+
+
+def metric_names(w: dict) -> list[str]:
+    return [m[1] for m in w["properties"]["metrics"]]
+
+
+@pytest.fixture(scope="module")
+def dashboard() -> dict:
+    stack = new_stack()
+    endpoint = new_endpoint(stack)
+    ScaleOutDashboard(stack, "Dashboard", endpoint=endpoint)  # before the component: the layout waits for synth
+    component = add_component(endpoint, component_name="qwen")
+    component.scale_on_concurrent_requests(min_copies=1, max_copies=4, target_per_copy=6)
+    return body(stack)
+
+
+def test_demand_is_drawn_against_the_target(dashboard):
+    w = widget(dashboard, "Demand vs target: qwen")
+    assert w["properties"]["metrics"] == [
+        ["AWS/SageMaker", "ConcurrentRequestsPerCopy", "InferenceComponentName", "qwen",
+         {"label": "concurrent requests per copy", "period": 10, "stat": "Maximum"}]
+    ]  # fmt: skip
+    (line,) = w["properties"]["annotations"]["horizontal"]
+    assert (line["value"], line["label"]) == (6, "target per copy")
+
+
+def test_copies_and_instances(dashboard):
+    w = widget(dashboard, "Copies and instances: qwen")
+    assert metric_names(w) == ["DesiredCopyCount", "CurrentCopyCount", "DesiredInstanceCount", "CurrentInstanceCount"]
+    assert [m[-1].get("yAxis") for m in w["properties"]["metrics"]] == [None, None, "right", "right"]
+
+
+def test_scale_out_latency_against_the_budget(dashboard):
+    w = widget(dashboard, "Scale-out latency: qwen")
+    stats = [(m[1], m[-1]["stat"]) for m in w["properties"]["metrics"]]
+    assert stats == [("ScaleOutLatency", "p50"), ("ScaleOutLatency", "p90"), ("ScaleOutLatency", "Maximum"),
+                     ("ScaleOutDetectionLatency", "p90")]  # fmt: skip
+    (line,) = w["properties"]["annotations"]["horizontal"]
+    assert (line["value"], line["label"]) == (360, "budget")
+
+
+def test_failures_latency_and_gpu_rows(dashboard):
+    assert metric_names(widget(dashboard, "No-capacity failures and errors: qwen")) == [
+        "NoCapacityInvocationFailures", "Invocation4XXErrors", "Invocation5XXErrors", "InvocationModelErrors",
+        "ScaleOutFailures",
+    ]  # fmt: skip
+    latency = widget(dashboard, "Latency percentiles (microseconds): qwen")
+    assert [(m[1], m[-1]["stat"]) for m in latency["properties"]["metrics"]] == [
+        ("ModelLatency", "p50"), ("ModelLatency", "p90"), ("ModelLatency", "p99"), ("OverheadLatency", "p90"),
+    ]  # fmt: skip
+    gpu = widget(dashboard, "GPU utilization (%): qwen")
+    assert metric_names(gpu) == ["GPUUtilizationNormalized", "GPUMemoryUtilizationNormalized"]
+    assert gpu["properties"]["metrics"][0][0] == "/aws/sagemaker/InferenceComponents"
+
+
+def test_endpoint_row_shows_instances_reservation_and_the_slo_alarms(dashboard):
+    assert metric_names(widget(dashboard, "Instances")) == ["DesiredInstanceCount", "CurrentInstanceCount"]
+    assert metric_names(widget(dashboard, "Accelerator reservation and use (%)")) == [
+        "GPUReservation", "GPUUtilizationNormalized",
+    ]  # fmt: skip
+    assert widget(dashboard, "Scale-out SLO")["properties"]["alarms"] == ["<token>"]
+
+
+def test_widgets_tile_the_grid_without_overlap(dashboard):
+    cells = set()
+    for w in dashboard["widgets"]:
+        assert w["x"] + w["width"] <= 24
+        for x in range(w["x"], w["x"] + w["width"]):
+            for y in range(w["y"], w["y"] + w["height"]):
+                assert (x, y) not in cells, w["properties"].get("title")
+                cells.add((x, y))
+
+
+def test_one_row_set_per_component_and_no_target_without_scaling():
+    stack = new_stack()
+    endpoint = new_endpoint(stack, scale_out_budget=None, cache_guard=CacheGuardMode.OFF)
+    add_component(endpoint, "A", component_name="a")
+    add_component(endpoint, "B", component_name="b")
+    ScaleOutDashboard(stack, "Dashboard", endpoint=endpoint)
+    dashboard = body(stack)
+    assert "annotations" not in widget(dashboard, "Demand vs target: a")["properties"]
+    assert "annotations" not in widget(dashboard, "Scale-out latency: b")["properties"]
+    assert [w["properties"].get("title") for w in dashboard["widgets"]].count("Scale-out SLO") == 0
+
+
+def test_dashboard_for_an_imported_endpoint():
+    stack = new_stack()
+    endpoint = InferenceEndpoint.from_endpoint_name(stack, "Imported", "legacy")
+    add_component(endpoint, component_name="adopted")
+    ScaleOutDashboard(stack, "Dashboard", endpoint=endpoint, dashboard_name="legacy-scale-out")
+    assert one(Template.from_stack(stack), "AWS::CloudWatch::Dashboard")["Properties"]["DashboardName"] == "legacy-scale-out"
+    w = widget(body(stack), "Demand vs target: adopted")
+    assert w["properties"]["metrics"][0][3] == "adopted"
