@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Duration
+from aws_cdk import Aws, Duration
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
+
+from . import _nag
 
 #: The Lambda asset: the package's ``runtime/`` folder only (stdlib + boto3); handlers are ``runtime.<module>.<fn>``.
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -28,12 +31,14 @@ def python_function(
     description: str,
     timeout: Duration,
     environment: dict[str, str] | None = None,
+    encryption_key: kms.IKey | None = None,
+    how_invoked: str,
 ) -> lambda_.Function:
     """A library Lambda function: latest Python on ARM, its own role and a log group kept after stack deletion.
 
     The log group is retained on purpose: the cache guard writes its purge verdict while the stack is being deleted.
     """
-    log_group = logs.LogGroup(scope, f"{id}Logs", retention=logs.RetentionDays.THREE_MONTHS)
+    log_group = log_group_for(scope, f"{id}Logs", encryption_key)
     role = iam.Role(scope, f"{id}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description)
     role.add_to_policy(
         iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn])
@@ -53,4 +58,37 @@ def python_function(
         environment=environment,
     )
     function.node.add_dependency(role)
+    _nag.acknowledge_rule(role, "IAMNoInlinePolicy", _nag.INLINE_POLICY_REASON)
+    _nag.acknowledge_function(function, how_invoked=how_invoked)
     return function
+
+
+def log_group_for(scope: Construct, id: str, encryption_key: kms.IKey | None) -> logs.LogGroup:
+    """A log group kept three months, encrypted with ``encryption_key`` when one is given."""
+    log_group = logs.LogGroup(scope, id, retention=logs.RetentionDays.THREE_MONTHS, encryption_key=encryption_key)
+    if encryption_key is None:
+        _nag.acknowledge_rule(
+            log_group,
+            "CloudWatchLogGroupEncrypted",
+            "No customer key was given (encryption_key); CloudWatch Logs encrypts it at rest with its own key, and "
+            "it holds only the library's operational JSON lines, no request data.",
+        )
+    return log_group
+
+
+def allow_logs_to_use(key: kms.IKey) -> None:
+    """Let CloudWatch Logs in this account and region encrypt log groups with ``key`` (no-op for an imported key)."""
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="CloudWatchLogsEncryption",
+            principals=[iam.ServicePrincipal(f"logs.{Aws.REGION}.amazonaws.com")],
+            actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
+                     "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],  # fmt: skip
+            resources=["*"],  # in a key policy, "*" is this key
+            conditions={
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*"
+                }
+            },
+        )
+    )

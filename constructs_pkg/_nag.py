@@ -24,3 +24,44 @@ def wildcard_resource(resource: str) -> str:
 
 def log_streams(log_group: str) -> str:
     return wildcard_resource(f"arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:{log_group}:log-stream:*")
+
+
+HIPAA, NIST_R5, PCI = "HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"
+#: The compliance packs that carry each rule (cdk-nag 3.0.2); an acknowledgement names one pack's rule exactly.
+_PACKS_OF_RULE: dict[str, tuple[str, ...]] = {
+    "IAMNoInlinePolicy": (HIPAA, NIST_R5, PCI),
+    "LambdaInsideVPC": (HIPAA, NIST_R5, PCI),
+    "LambdaConcurrency": (HIPAA, NIST_R5),
+    "LambdaDLQ": (HIPAA, NIST_R5),
+    "CloudWatchAlarmAction": (HIPAA, NIST_R5),
+    "DynamoDBInBackupPlan": (HIPAA, NIST_R5),
+    "CloudWatchLogGroupEncrypted": (HIPAA, NIST_R5, PCI),
+}
+
+INLINE_POLICY_REASON = (
+    "CDK grants put this role's resource-scoped statements in a policy attached to this role only; a customer "
+    "managed policy would hold the same statements with no less privilege."
+)
+
+
+def acknowledge_rule(scope: IConstruct, rule: str, reason: str) -> None:
+    """Acknowledge ``rule`` in every compliance pack (HIPAA, NIST 800-53 R5, PCI DSS 3.2.1) that carries it."""
+    for pack in _PACKS_OF_RULE[rule]:
+        acknowledge(scope, f"{pack}-{rule}", reason)
+
+
+def acknowledge_function(scope: IConstruct, *, how_invoked: str) -> None:
+    """The compliance packs' Lambda rules, for a function of the library (or of the CDK Provider framework)."""
+    acknowledge_rule(
+        scope,
+        "LambdaConcurrency",
+        f"{how_invoked}; reserving concurrency would take capacity from the account and fail deployments in "
+        "accounts at the default concurrency quota.",
+    )
+    acknowledge_rule(scope, "LambdaDLQ", f"{how_invoked}, so a failed invocation is retried or reported, not lost silently.")
+    acknowledge_rule(
+        scope,
+        "LambdaInsideVPC",
+        "It only calls AWS APIs with its role and serves no network traffic; inside a VPC it would need NAT or "
+        "interface endpoints for SageMaker, ECR, CloudWatch and Application Auto Scaling.",
+    )

@@ -18,6 +18,7 @@ from constructs import Construct, IConstruct, IValidation
 from . import _nag, _validation as v
 from . import metrics
 from ._naming import physical_name
+from ._lambda import allow_logs_to_use
 from .cache_guard import DEFAULT_PURGE_TIMEOUT, CacheGuard, CacheGuardMode
 from .instance_types import AcceleratorInstanceType
 from .scale_out_recorder import DEFAULT_SCALE_OUT_BUDGET, ScaleOutRecorder
@@ -215,7 +216,8 @@ class InferenceEndpoint(_EndpointBase):
         :param vpc: Run the instances' network interfaces in this VPC. Default: no VPC (SageMaker-managed network).
         :param vpc_subnets: Subnets in ``vpc``. Default: the VPC's private subnets.
         :param security_groups: Security groups (1-5). Default: one new group with all outbound traffic allowed.
-        :param encryption_key: Customer-managed KMS key for the ML storage volumes. Default: AWS-managed encryption.
+        :param encryption_key: Customer-managed KMS key for the ML storage volumes and the library's log groups.
+            Default: a new key with yearly rotation, kept when the stack is deleted (the guard's logs outlive it).
             It does not cover NVMe instance-store volumes, which the instance encrypts in hardware.
         :param routing_strategy: Request routing among instances. Default: least outstanding requests.
         :param volume_size_gb: ML storage volume per instance, 1-512 GB. Default: SageMaker's size for the type.
@@ -257,6 +259,14 @@ class InferenceEndpoint(_EndpointBase):
         self.max_instance_count = max_instance_count
         self.min_instance_count = min_instance_count
         self.variant_name = variant_name
+        if encryption_key is None:
+            encryption_key = kms.Key(
+                self,
+                "Key",
+                enable_key_rotation=True,
+                description=f"SageMaker endpoint {name}: ML storage volumes and the library's logs",
+            )
+        allow_logs_to_use(encryption_key)
         self.encryption_key = encryption_key
         self.role = role if role is not None else iam.Role(
             self,
@@ -271,7 +281,7 @@ class InferenceEndpoint(_EndpointBase):
             self,
             "Config",
             execution_role_arn=self.role.role_arn,
-            kms_key_id=encryption_key.key_arn if encryption_key is not None else None,
+            kms_key_id=encryption_key.key_arn,
             vpc_config=sagemaker.CfnEndpointConfig.VpcConfigProperty(
                 security_group_ids=[sg.security_group_id for sg in self.connections.security_groups],
                 subnets=subnet_ids,
@@ -315,6 +325,7 @@ class InferenceEndpoint(_EndpointBase):
                 endpoint=self,
                 mode=cache_guard,
                 purge_timeout=DEFAULT_PURGE_TIMEOUT if cache_purge_timeout is None else cache_purge_timeout,
+                encryption_key=encryption_key,
             )
             # Created before the endpoint (eligibility first), deleted after it (purge verification).
             resource.node.add_dependency(self.cache_guard.resource)
@@ -411,6 +422,7 @@ class InferenceEndpoint(_EndpointBase):
             ]
         for statement in statements:
             self.role.add_to_principal_policy(statement)
+        _nag.acknowledge_rule(self.role, "IAMNoInlinePolicy", _nag.INLINE_POLICY_REASON)
         _nag.acknowledge(
             self.role,
             _nag.log_streams(f"/aws/sagemaker/Endpoints/{endpoint_name}"),
@@ -423,11 +435,8 @@ class InferenceEndpoint(_EndpointBase):
             "ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource type; PutMetricData is "
             "confined by a cloudwatch:namespace condition to /aws/sagemaker/*.",
         )
-        if self.encryption_key is not None:
-            # SageMaker attaches the encrypted ML storage volumes through a grant made with this role.
-            self.encryption_key.grant(
-                self.role, "kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"
-            )
+        # SageMaker attaches the encrypted ML storage volumes through a grant made with this role.
+        self.encryption_key.grant(self.role, "kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey")
 
     def _build_network(
         self, vpc: ec2.IVpc | None, vpc_subnets: ec2.SubnetSelection | None,

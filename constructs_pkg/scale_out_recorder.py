@@ -54,7 +54,8 @@ class ScaleOutRecorder(Construct):
         :param endpoint: The endpoint to record (defined here or imported).
         :param scale_out_budget: An alarm per component fires when a scale-out takes longer. None: no alarm.
             Default: 6 minutes (see ``DEFAULT_SCALE_OUT_BUDGET``).
-        :param encryption_key: Customer-managed key for the claims table. Default: AWS-managed encryption.
+        :param encryption_key: Customer-managed key for the function's log group. Default: CloudWatch Logs' own
+            encryption. (The claims table always uses AWS-managed encryption.)
         """
         errors: list[str] = []
         v.duration_in_range(errors, "scale_out_budget", scale_out_budget, 1, 24 * 3600)
@@ -74,9 +75,15 @@ class ScaleOutRecorder(Construct):
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
-            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED if encryption_key else dynamodb.TableEncryption.AWS_MANAGED,
-            encryption_key=encryption_key,
+            # AWS-managed: a customer key here would make CDK's table grant add kms:ReEncrypt* and GenerateDataKey*.
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
             removal_policy=RemovalPolicy.DESTROY,  # only idempotency claims, which expire after two days anyway
+        )
+        _nag.acknowledge_rule(
+            self.claims,
+            "DynamoDBInBackupPlan",
+            "It holds only idempotency claims that expire after two days; point-in-time recovery is on, and a "
+            "backup plan would restore nothing of value.",
         )
         self.function = python_function(
             self,
@@ -90,6 +97,9 @@ class ScaleOutRecorder(Construct):
                 "COMPONENTS": Lazy.string(_ComponentNames(self._component_names)),
                 "CLAIM_TABLE": self.claims.table_name,
             },
+            encryption_key=encryption_key,
+            how_invoked="EventBridge invokes it asynchronously every minute and retries a failed run twice; the "
+            "next run does not depend on it",
         )
         self.claims.grant(self.function, "dynamodb:PutItem", "dynamodb:DeleteItem")
         self.rule = events.Rule(
@@ -155,6 +165,12 @@ class ScaleOutRecorder(Construct):
                 evaluation_periods=_BUDGET_LOOKBACK_PERIODS,
                 datapoints_to_alarm=1,
                 treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+            )
+            _nag.acknowledge_rule(
+                self.budget_alarms[name],
+                "CloudWatchAlarmAction",
+                "The library cannot choose who is told; the dashboard shows this alarm, and "
+                "recorder.budget_alarms[name].add_alarm_action(...) routes it.",
             )
 
     @staticmethod

@@ -9,7 +9,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import Validations
 from aws_cdk import aws_iam as iam
-from cdk_nag import AwsSolutionsChecks
+from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks
 from cfnlint.api import ManualArgs, lint
 
 from app import EXAMPLES
@@ -23,12 +23,17 @@ ENVIRONMENTS = {
 }
 
 
+def nag_packs(app: cdk.App) -> list:
+    """The four packs our users gate on: AWS Solutions, HIPAA Security, NIST 800-53 rev 5, PCI DSS 3.2.1."""
+    return [AwsSolutionsChecks(app), HIPAASecurityChecks(app), NIST80053R5Checks(app), PCIDSS321Checks(app)]
+
+
 def _synth_example(name: str, env: cdk.Environment | None, outdir: Path, *, nag: bool = False) -> dict:
     app = cdk.App(outdir=str(outdir), context=cdk_context())
     stack_id, stack_class = EXAMPLES[name]
     stack = stack_class(app, stack_id, env=env)
     if nag:
-        Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+        Validations.of(app).add_plugins(*nag_packs(app))
     assembly = app.synth()
     return assembly.get_stack_artifact(stack.artifact_id).template
 
@@ -70,7 +75,9 @@ def test_nag_really_runs(tmp_path):
         stack = cdk.Stack(app, "Wild")
         role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
         role.add_to_policy(iam.PolicyStatement(actions=["s3:*"], resources=["*"]))
-        Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+        Validations.of(app).add_plugins(*nag_packs(app))
         app.synth()
 
-    assert any(f.startswith("AwsSolutions-IAM5") for f in _nag_findings(build, tmp_path))
+    rules = {f.split(" @ ")[0].split("[")[0] for f in _nag_findings(build, tmp_path)}
+    assert {"AwsSolutions-IAM5", "HIPAA.Security-IAMNoInlinePolicy", "NIST.800.53.R5-IAMNoInlinePolicy",
+            "PCI.DSS.321-IAMNoInlinePolicy"} <= rules  # fmt: skip
