@@ -9,6 +9,8 @@ from aws_cdk import Aspects, Duration, IAspect
 from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct, IConstruct
 
+from ._regions import check_region_availability
+
 if TYPE_CHECKING:
     from .endpoint import _EndpointBase
     from .inference_component import InferenceComponent
@@ -56,6 +58,7 @@ class ScaleOutDashboard(Construct):
             self, "Resource", dashboard_name=dashboard_name, default_interval=default_interval
         )
         Aspects.of(self).add(_Layout(self))
+        check_region_availability(self)
 
     def _build(self) -> None:
         endpoint = self.endpoint

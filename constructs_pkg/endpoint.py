@@ -19,6 +19,7 @@ from . import _nag, _validation as v
 from . import metrics
 from ._naming import physical_name
 from ._lambda import allow_logs_to_use
+from ._regions import check_region_availability
 from .cache_guard import DEFAULT_PURGE_TIMEOUT, CacheGuard, CacheGuardMode
 from .instance_types import AcceleratorInstanceType
 from .scale_out_recorder import DEFAULT_SCALE_OUT_BUDGET, ScaleOutRecorder
@@ -72,6 +73,7 @@ class _EndpointBase(Resource):
         self._components: list[InferenceComponent] = []
         self._invoke_statements: list[iam.PolicyStatement] = []
         self._listeners: list[Callable[[InferenceComponent], None]] = []
+        check_region_availability(self)
 
     @property
     def inference_components(self) -> list[InferenceComponent]:

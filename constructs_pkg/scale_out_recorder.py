@@ -14,6 +14,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from ._regions import check_region_availability
 from . import _nag
 from . import _validation as v
 from ._lambda import python_function
@@ -110,6 +111,7 @@ class ScaleOutRecorder(Construct):
         )
         self._grant_reads()
         endpoint.on_component(self._add_component)
+        check_region_availability(self)
 
     def _grant_reads(self) -> None:
         endpoint_arn = self._arn("sagemaker", f"endpoint/{self.endpoint.physical_endpoint_name.lower()}")

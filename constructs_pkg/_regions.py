@@ -1,0 +1,33 @@
+"""Warn at synth time when a concrete region lacks a resource type the library emits (data: _region_support.py)."""
+
+from __future__ import annotations
+
+import jsii
+from aws_cdk import Annotations, Aspects, CfnResource, IAspect, Stack, Token
+from constructs import IConstruct
+
+from ._region_support import MISSING_RESOURCE_TYPES
+
+WARNING_ID = "constructs-pkg:resource-type-unavailable-in-region"
+
+
+def check_region_availability(scope: IConstruct) -> None:
+    """Check every CloudFormation resource under ``scope`` once the app synthesizes."""
+    Aspects.of(scope).add(_RegionAvailability())
+
+
+@jsii.implements(IAspect)
+class _RegionAvailability:
+    def visit(self, node: IConstruct) -> None:
+        if not isinstance(node, CfnResource):
+            return
+        region = Stack.of(node).region
+        if Token.is_unresolved(region) or node.cfn_resource_type not in MISSING_RESOURCE_TYPES.get(region, ()):
+            return
+        if any(WARNING_ID in str(entry.data) for entry in node.node.metadata):
+            return  # nested library constructs visit the same resource; warn once
+        Annotations.of(node).add_warning_v2(
+            WARNING_ID,
+            f"{node.cfn_resource_type} is not available in {region} (CloudFormation resource schemas bundled with "
+            "cfn-lint); deploy this stack to a region that offers it",
+        )
