@@ -1,0 +1,77 @@
+"""Templates to audit: every example, plus a generated matrix of library options. Built once per test session."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+
+import aws_cdk as cdk
+from aws_cdk import Duration
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_s3 as s3
+from aws_cdk.assertions import Template
+
+from app import EXAMPLES
+from constructs_pkg import (
+    AcceleratorInstanceType,
+    CacheGuardMode,
+    ContainerImage,
+    InferenceAmiVersion,
+    InferenceEndpoint,
+    ModelData,
+    RoutingStrategy,
+    ScaleOutDashboard,
+)
+
+from .conftest import cdk_context
+from .helpers import ENV, IMAGE_URI
+
+#: Each option set builds one stack; together they cover every optional property the library renders.
+MATRIX = [
+    dict(vpc=vpc, min_copies=min_copies, routing=routing, guard=guard)
+    for vpc, min_copies, routing, guard in itertools.product(
+        (False, True), (0, 1), (RoutingStrategy.LEAST_OUTSTANDING_REQUESTS, RoutingStrategy.PREFIX_AWARE),
+        (CacheGuardMode.WARN, CacheGuardMode.ENFORCE),
+    )
+]  # fmt: skip
+
+
+def _matrix_stack(app: cdk.App, index: int, vpc: bool, min_copies: int, routing, guard) -> cdk.Stack:
+    stack = cdk.Stack(app, f"Matrix{index}", env=ENV)
+    network = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1) if vpc else None
+    endpoint = InferenceEndpoint(
+        stack, "Endpoint", instance_type=AcceleratorInstanceType.G6E_12XLARGE, max_instance_count=3,
+        min_instance_count=0 if min_copies == 0 else 1, vpc=network, routing_strategy=routing, cache_guard=guard,
+        volume_size_gb=200, inference_ami_version=InferenceAmiVersion.GPU_3_1,
+    )  # fmt: skip
+    bucket = s3.Bucket(stack, "Models", enforce_ssl=True)
+    big = endpoint.add_inference_component(
+        "Big", image=ContainerImage.lmi(), accelerator_count=2, memory_mib=96 * 1024, cpu_cores=8,
+        model_data=ModelData.from_bucket(bucket, "big/model.tar.gz"), environment={"OPTION_ROLLING_BATCH": "vllm"},
+        startup_health_check_timeout=Duration.minutes(20), model_download_timeout=Duration.minutes(30),
+        copy_count=min_copies,
+    )  # fmt: skip
+    big.scale_on_concurrent_requests(min_copies=min_copies, max_copies=3, target_per_copy=4.5)
+    small = endpoint.add_inference_component(
+        "Small", image=ContainerImage.from_image_uri(IMAGE_URI), accelerator_count=1, memory_mib=16 * 1024,
+        component_name=f"small-{index}",
+    )  # fmt: skip
+    small.scale_on_concurrent_requests(
+        max_copies=2, target_per_copy=8, scale_in_cooldown=Duration.minutes(10), scale_out_cooldown=Duration.seconds(0)
+    )
+    ScaleOutDashboard(stack, "Dashboard", endpoint=endpoint)
+    return stack
+
+
+@functools.cache
+def templates() -> dict[str, dict]:
+    """Name -> template for every example (us-east-1 and environment-agnostic) and every matrix entry."""
+    found: dict[str, dict] = {}
+    for name, (stack_id, stack_class) in EXAMPLES.items():
+        for env_name, env in (("us-east-1", ENV), ("agnostic", None)):
+            app = cdk.App(context=cdk_context())
+            found[f"example {name} ({env_name})"] = Template.from_stack(stack_class(app, stack_id, env=env)).to_json()
+    app = cdk.App(context=cdk_context())
+    stacks = {f"matrix {index} {options}": _matrix_stack(app, index, **options) for index, options in enumerate(MATRIX)}
+    found.update({name: Template.from_stack(stack).to_json() for name, stack in stacks.items()})
+    return found
