@@ -60,3 +60,18 @@ def sagemaker_name(errors: list[str], prop: str, value: str | None) -> None:
             f"{prop} must be 1-{SAGEMAKER_NAME_MAX} letters, digits and hyphens, starting and ending with a letter "
             f"or digit, got {value!r}"
         )
+
+
+def check_count_range(errors: list[str], low: tuple[str, Any], middle: tuple[str, Any], high: tuple[str, Any]) -> None:
+    """``low <= middle <= high`` for three named counts; skipped when any is a token or already reported invalid."""
+    (low_name, low_v), (mid_name, mid_v), (high_name, high_v) = low, middle, high
+    values = (low_v, mid_v, high_v)
+    if errors or any(is_token(x) or x is None for x in values):
+        return
+    check(errors, low_v <= high_v, f"{low_name} ({low_v}) must be <= {high_name} ({high_v})")
+    if low_v <= high_v:
+        check(
+            errors,
+            low_v <= mid_v <= high_v,
+            f"{mid_name} ({mid_v}) must lie between {low_name} ({low_v}) and {high_name} ({high_v})",
+        )

@@ -29,8 +29,8 @@ from .runtime import eligibility, names
 from .runtime.guard import ENFORCE, WARN
 
 if TYPE_CHECKING:
-    from .endpoint import InferenceEndpoint
-    from .inference_component import InferenceComponent
+    from .endpoint_base import _DefinedEndpoint
+    from .images import BoundImage
 
 DEFAULT_PURGE_TIMEOUT = Duration.minutes(20)
 _POLL_INTERVAL = Duration.seconds(30)
@@ -49,7 +49,7 @@ class CacheGuardMode(StrEnum):
 
 
 class CacheGuard(Construct):
-    """One per ``InferenceEndpoint`` (on by default). The endpoint depends on it, so CloudFormation runs it
+    """One per endpoint the library defines (on by default). The endpoint depends on it, so CloudFormation runs it
     **before** the endpoint is created and **after** the endpoint is deleted.
 
     Creates a ``custom_resources.Provider`` with two Python functions (``on_event``, ``is_complete``), a
@@ -63,7 +63,7 @@ class CacheGuard(Construct):
         scope: Construct,
         id: str,
         *,
-        endpoint: InferenceEndpoint,
+        endpoint: _DefinedEndpoint,
         mode: CacheGuardMode = CacheGuardMode.WARN,
         purge_timeout: Duration = DEFAULT_PURGE_TIMEOUT,
         encryption_key: kms.IKey | None = None,
@@ -71,7 +71,7 @@ class CacheGuard(Construct):
         super().__init__(scope, id)
         self.endpoint = endpoint
         self.mode = mode
-        self._components: list[InferenceComponent] = []
+        self._images: list[BoundImage] = []
         endpoint_name = endpoint.physical_endpoint_name
         invoked = "The custom-resource Provider framework invokes it synchronously and reports failures to CloudFormation"
         self.on_event_function = python_function(
@@ -118,14 +118,17 @@ class CacheGuard(Construct):
             CfnOutput(self, f"Cache{attribute}", value=self.resource.get_att_string(attribute), description=description)
         Aspects.of(self).add(_StaticEligibility(self))
         self._acknowledge_framework()
-        endpoint.on_component(self._add_component)
+        endpoint.on_component(lambda component: self.add_image(component.image))
 
-    def _add_component(self, component: InferenceComponent) -> None:
-        self._components.append(component)
+    def add_image(self, image: BoundImage | None) -> None:
+        """Check ``image`` too (the endpoint's components add theirs). None (an imported component) is skipped."""
+        if image is None:
+            return
+        self._images.append(image)
         iam.Grant.add_to_principal(
             grantee=self.on_event_function,
             actions=["ecr:DescribeImages", "ecr:DescribeRepositories"],
-            resource_arns=[component.image.repository.repository_arn],
+            resource_arns=[image.repository.repository_arn],
         )
 
     def _grant_verification(self, endpoint_name: str) -> None:
@@ -196,7 +199,7 @@ class _ImageUris:
         self._guard = guard
 
     def produce(self) -> list[str]:
-        return [c.image.image_uri for c in self._guard._components]
+        return [image.image_uri for image in self._guard._images]
 
 
 @jsii.implements(IAspect)
@@ -211,7 +214,7 @@ class _StaticEligibility:
         if node is not guard:
             return
         region = Stack.of(guard).region
-        uris = [c.image.image_uri for c in guard._components if not Token.is_unresolved(c.image.image_uri)]
+        uris = [i.image_uri for i in guard._images if not Token.is_unresolved(i.image_uri)]
         report = eligibility.evaluate(
             instance_type=guard.endpoint.instance_type.name,
             region=None if Token.is_unresolved(region) else region,

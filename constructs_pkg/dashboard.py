@@ -12,7 +12,7 @@ from constructs import Construct, IConstruct
 from ._regions import check_region_availability
 
 if TYPE_CHECKING:
-    from .endpoint import _EndpointBase
+    from .endpoint_base import _EndpointBase
     from .inference_component import InferenceComponent
 
 FULL_WIDTH = 24

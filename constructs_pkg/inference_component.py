@@ -17,7 +17,7 @@ from ._naming import physical_name
 from .images import BoundImage, ContainerImage, ModelData
 
 if TYPE_CHECKING:
-    from .endpoint import _EndpointBase
+    from .endpoint_base import _EndpointBase
     from .scaling import ScalableCopyCount
 
 MAX_ENVIRONMENT_ENTRIES = 16
@@ -28,109 +28,33 @@ _MIN_CPU_CORES = 0.25
 _STARTUP_RANGE_S = (60, 3600)
 
 
-class InferenceComponent(Resource):
-    """An ``AWS::SageMaker::InferenceComponent`` on an endpoint, with an explicit, deterministic lowercase name.
+class _ComponentBase(Resource):
+    """What every inference component offers, defined here or imported: scaling, grants and metrics."""
 
-    The name is not a CloudFormation attribute, so the library fixes it: scaling, alarms and IAM all use it.
-    """
+    #: The endpoint that hosts it.
+    endpoint: _EndpointBase
+    #: Its name: not a CloudFormation attribute, so scaling, alarms and IAM use this string.
+    component_name: str
+    component_arn: str
+    #: The CloudFormation resource; None for an imported component.
+    component_resource: sagemaker.CfnInferenceComponent | None = None
+    #: Accelerators, memory and initial copies; None when unknown (imported), which skips capacity checks.
+    accelerator_count: int | None = None
+    memory_mib: int | None = None
+    copy_count: int | None = None
+    #: Its image; None for an imported component.
+    image: BoundImage | None = None
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        endpoint: _EndpointBase,
-        image: ContainerImage,
-        accelerator_count: int,
-        memory_mib: int,
-        model_data: ModelData | None = None,
-        environment: dict[str, str] | None = None,
-        cpu_cores: float | None = None,
-        copy_count: int = 1,
-        startup_health_check_timeout: Duration | None = None,
-        model_download_timeout: Duration | None = None,
-        component_name: str | None = None,
-    ) -> None:
-        """
-        :param endpoint: The endpoint that hosts the component (an ``InferenceEndpoint`` or an imported one).
-        :param image: The container image, in Amazon ECR.
-        :param accelerator_count: Accelerators (GPUs, or NeuronCores) reserved per copy (>= 1).
-        :param memory_mib: Host memory reserved per copy, in MiB (>= 128).
-        :param model_data: Model artifacts in S3. Default: none (the container fetches its model, e.g. ``HF_MODEL_ID``).
-        :param environment: Container environment, at most 16 entries. Default: none.
-        :param cpu_cores: CPU cores reserved per copy (>= 0.25). Default: SageMaker decides.
-        :param copy_count: Copies at creation (>= 0). Autoscaling takes over from there. Default: 1.
-        :param startup_health_check_timeout: How long a copy may take to pass its health check, 60-3600 s.
-            Default: SageMaker's default.
-        :param model_download_timeout: How long a copy may take to download its model, 60-3600 s.
-            Default: SageMaker's default.
-        :param component_name: Physical name. Default: a lowercase name derived from the stack name and path.
-        """
-        stack = Stack.of(scope)
-        base = stack.stack_name if not Token.is_unresolved(stack.stack_name) else stack.node.path
-        relative = f"{scope.node.path}/{id}"[len(stack.node.path) :].lstrip("/")
-        name = component_name if component_name is not None else physical_name(f"{base}/{relative}")
-        _validate_component_props(
-            endpoint=endpoint,
-            image=image,
-            accelerator_count=accelerator_count,
-            memory_mib=memory_mib,
-            model_data=model_data,
-            environment=environment,
-            cpu_cores=cpu_cores,
-            copy_count=copy_count,
-            startup_health_check_timeout=startup_health_check_timeout,
-            model_download_timeout=model_download_timeout,
-            component_name=component_name,
-        )
-        super().__init__(scope, id, physical_name=name)
-        self.endpoint = endpoint
-        self.accelerator_count = accelerator_count
-        self.memory_mib = memory_mib
-        self.copy_count = copy_count
-        self.component_name = name
+    def __init__(self, scope: Construct, id: str, **kwargs: Any) -> None:
+        super().__init__(scope, id, **kwargs)
         self.scalable_copy_count: ScalableCopyCount | None = None
-        self.image: BoundImage = image.bind(self)
-        self._grant_role_access(endpoint, model_data, name)
-
-        startup = None
-        if startup_health_check_timeout is not None or model_download_timeout is not None:
-            startup = sagemaker.CfnInferenceComponent.InferenceComponentStartupParametersProperty(
-                container_startup_health_check_timeout_in_seconds=_seconds(startup_health_check_timeout),
-                model_data_download_timeout_in_seconds=_seconds(model_download_timeout),
-            )
-        resource = sagemaker.CfnInferenceComponent(
-            self,
-            "Resource",
-            endpoint_name=endpoint.endpoint_name,
-            inference_component_name=name,
-            variant_name=endpoint.variant_name,
-            runtime_config=sagemaker.CfnInferenceComponent.InferenceComponentRuntimeConfigProperty(copy_count=copy_count),
-            specification=sagemaker.CfnInferenceComponent.InferenceComponentSpecificationProperty(
-                container=sagemaker.CfnInferenceComponent.InferenceComponentContainerSpecificationProperty(
-                    image=self.image.image_uri,
-                    artifact_url=model_data.uri if model_data is not None else None,
-                    environment=dict(environment) if environment else None,
-                ),
-                compute_resource_requirements=sagemaker.CfnInferenceComponent.InferenceComponentComputeResourceRequirementsProperty(
-                    number_of_accelerator_devices_required=accelerator_count,
-                    min_memory_required_in_mb=memory_mib,
-                    number_of_cpu_cores_required=cpu_cores,
-                ),
-                startup_parameters=startup,
-            ),
-        )
-        # EndpointName is a GetAtt on the endpoint, which itself waits for the role's policy (and so the grants above).
-        self.component_resource = resource
-        self.component_arn: str = resource.ref  # Ref returns the inference-component ARN
-        endpoint._register(self)
 
     @property
     def guaranteed_copies(self) -> int:
         """Copies this component keeps at all times: its initial count, or its scaling minimum once scaled."""
         if self.scalable_copy_count is not None:
             return self.scalable_copy_count.min_copies
-        return self.copy_count
+        return 0 if self.copy_count is None else self.copy_count
 
     def scale_on_concurrent_requests(
         self,
@@ -248,6 +172,134 @@ class InferenceComponent(Resource):
         """Scale-out activities that ended Failed or Unfulfilled. Default: sum over 5 minutes."""
         return self.metric(metrics.SCALE_OUT_FAILURES, **options)
 
+
+class InferenceComponent(_ComponentBase):
+    """An ``AWS::SageMaker::InferenceComponent`` on an endpoint, with an explicit, deterministic lowercase name.
+
+    The name is not a CloudFormation attribute, so the library fixes it: scaling, alarms and IAM all use it.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        endpoint: _EndpointBase,
+        image: ContainerImage,
+        accelerator_count: int,
+        memory_mib: int,
+        model_data: ModelData | None = None,
+        environment: dict[str, str] | None = None,
+        cpu_cores: float | None = None,
+        copy_count: int = 1,
+        startup_health_check_timeout: Duration | None = None,
+        model_download_timeout: Duration | None = None,
+        component_name: str | None = None,
+    ) -> None:
+        """
+        :param endpoint: The endpoint that hosts the component (an ``InferenceEndpoint`` or an imported one).
+        :param image: The container image, in Amazon ECR.
+        :param accelerator_count: Accelerators (GPUs, or NeuronCores) reserved per copy (>= 1).
+        :param memory_mib: Host memory reserved per copy, in MiB (>= 128).
+        :param model_data: Model artifacts in S3. Default: none (the container fetches its model, e.g. ``HF_MODEL_ID``).
+        :param environment: Container environment, at most 16 entries. Default: none.
+        :param cpu_cores: CPU cores reserved per copy (>= 0.25). Default: SageMaker decides.
+        :param copy_count: Copies at creation (>= 0). Autoscaling takes over from there. Default: 1.
+        :param startup_health_check_timeout: How long a copy may take to pass its health check, 60-3600 s.
+            Default: SageMaker's default.
+        :param model_download_timeout: How long a copy may take to download its model, 60-3600 s.
+            Default: SageMaker's default.
+        :param component_name: Physical name. Default: a lowercase name derived from the stack name and path.
+        """
+        stack = Stack.of(scope)
+        base = stack.stack_name if not Token.is_unresolved(stack.stack_name) else stack.node.path
+        relative = f"{scope.node.path}/{id}"[len(stack.node.path) :].lstrip("/")
+        name = component_name if component_name is not None else physical_name(f"{base}/{relative}")
+        _validate_component_props(
+            endpoint=endpoint,
+            image=image,
+            accelerator_count=accelerator_count,
+            memory_mib=memory_mib,
+            model_data=model_data,
+            environment=environment,
+            cpu_cores=cpu_cores,
+            copy_count=copy_count,
+            startup_health_check_timeout=startup_health_check_timeout,
+            model_download_timeout=model_download_timeout,
+            component_name=component_name,
+        )
+        super().__init__(scope, id, physical_name=name)
+        self.endpoint = endpoint
+        self.accelerator_count = accelerator_count
+        self.memory_mib = memory_mib
+        self.copy_count = copy_count
+        self.component_name = name
+        self.image: BoundImage = image.bind(self)
+        self._grant_role_access(endpoint, model_data, name)
+
+        startup = None
+        if startup_health_check_timeout is not None or model_download_timeout is not None:
+            startup = sagemaker.CfnInferenceComponent.InferenceComponentStartupParametersProperty(
+                container_startup_health_check_timeout_in_seconds=_seconds(startup_health_check_timeout),
+                model_data_download_timeout_in_seconds=_seconds(model_download_timeout),
+            )
+        resource = sagemaker.CfnInferenceComponent(
+            self,
+            "Resource",
+            endpoint_name=endpoint.endpoint_name,
+            inference_component_name=name,
+            variant_name=endpoint.variant_name,
+            runtime_config=sagemaker.CfnInferenceComponent.InferenceComponentRuntimeConfigProperty(copy_count=copy_count),
+            specification=sagemaker.CfnInferenceComponent.InferenceComponentSpecificationProperty(
+                container=sagemaker.CfnInferenceComponent.InferenceComponentContainerSpecificationProperty(
+                    image=self.image.image_uri,
+                    artifact_url=model_data.uri if model_data is not None else None,
+                    environment=dict(environment) if environment else None,
+                ),
+                compute_resource_requirements=sagemaker.CfnInferenceComponent.InferenceComponentComputeResourceRequirementsProperty(
+                    number_of_accelerator_devices_required=accelerator_count,
+                    min_memory_required_in_mb=memory_mib,
+                    number_of_cpu_cores_required=cpu_cores,
+                ),
+                startup_parameters=startup,
+            ),
+        )
+        # EndpointName is a GetAtt on the endpoint, which itself waits for the role's policy (and so the grants above).
+        self.component_resource = resource
+        self.component_arn: str = resource.ref  # Ref returns the inference-component ARN
+        endpoint._register(self)
+
+    @classmethod
+    def from_component_name(
+        cls,
+        scope: Construct,
+        id: str,
+        component_name: str,
+        *,
+        endpoint: _EndpointBase,
+        accelerator_count: int | None = None,
+        memory_mib: int | None = None,
+        copy_count: int | None = None,
+    ) -> _ComponentBase:
+        """A component deployed elsewhere, on ``endpoint`` (usually ``InferenceEndpoint.from_endpoint_name``).
+
+        It supports ``scale_on_concurrent_requests``, ``grant_invoke``, metrics, the recorder and the dashboard.
+
+        :param accelerator_count: Accelerators per copy, to check scaling against capacity. Default: unchecked.
+        :param memory_mib: Memory per copy, for the same check. Default: unchecked.
+        :param copy_count: Its current copy count, to check it lies in the scaling range. Default: unchecked.
+        """
+        errors: list[str] = []
+        v.sagemaker_name(errors, "component_name", component_name)
+        v.int_in_range(errors, "accelerator_count", accelerator_count, 1)
+        v.int_in_range(errors, "memory_mib", memory_mib, _MIN_MEMORY_MIB)
+        v.int_in_range(errors, "copy_count", copy_count, 0)
+        v.raise_if_any(errors, "imported InferenceComponent")
+        return _ImportedComponent(
+            scope, id, endpoint=endpoint, component_name=component_name, accelerator_count=accelerator_count,
+            memory_mib=memory_mib, copy_count=copy_count,
+        )  # fmt: skip
+
     def _grant_role_access(self, endpoint: _EndpointBase, model_data: ModelData | None, name: str) -> None:
         role = endpoint.role
         if role is None:  # an imported endpoint: its own role must already have access
@@ -270,19 +322,48 @@ class InferenceComponent(Resource):
         )
 
 
+class _ImportedComponent(_ComponentBase):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        endpoint: _EndpointBase,
+        component_name: str,
+        accelerator_count: int | None,
+        memory_mib: int | None,
+        copy_count: int | None,
+    ) -> None:
+        super().__init__(scope, id)
+        self.endpoint = endpoint
+        self.component_name = component_name
+        self.accelerator_count = accelerator_count
+        self.memory_mib = memory_mib
+        self.copy_count = copy_count
+        self.component_arn = Stack.of(self).format_arn(
+            service="sagemaker",
+            resource="inference-component",
+            # SageMaker lower-cases these ARNs too; IAM matches ARNs case-sensitively.
+            resource_name=component_name if Token.is_unresolved(component_name) else component_name.lower(),
+        )
+        endpoint._register(self)
+
+
 def _seconds(value: Duration | None) -> int | None:
     return None if value is None else int(value.to_seconds())
 
 
-def copies_per_instance(endpoint: _EndpointBase, accelerator_count: int, memory_mib: int) -> int | None:
-    """How many copies of this size one instance holds; None when the instance size is unknown."""
+def copies_per_instance(endpoint: _EndpointBase, accelerator_count: int | None, memory_mib: int | None) -> int | None:
+    """How many copies of this size one instance holds; None when the instance or copy size is unknown."""
     spec = endpoint.instance_type.spec if endpoint.instance_type is not None else None
-    if spec is None or v.is_token(accelerator_count) or v.is_token(memory_mib):
+    if spec is None or accelerator_count is None or memory_mib is None:
+        return None
+    if v.is_token(accelerator_count) or v.is_token(memory_mib):
         return None
     return min(spec.accelerators // accelerator_count, spec.memory_mib // memory_mib)
 
 
-def copy_capacity(endpoint: _EndpointBase, accelerator_count: int, memory_mib: int) -> int | None:
+def copy_capacity(endpoint: _EndpointBase, accelerator_count: int | None, memory_mib: int | None) -> int | None:
     """Most copies of this size the endpoint holds at its instance maximum; None when unknown."""
     per_instance = copies_per_instance(endpoint, accelerator_count, memory_mib)
     if per_instance is None or endpoint.max_instance_count is None or v.is_token(endpoint.max_instance_count):

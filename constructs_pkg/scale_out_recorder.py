@@ -19,11 +19,11 @@ from . import _nag
 from . import _validation as v
 from ._lambda import python_function
 from .runtime import names
-from .scaling import target_tracking_alarm_pattern, wake_alarm_name
+from .scaling import component_resource_id, target_tracking_alarm_pattern, wake_alarm_name
 
 if TYPE_CHECKING:
-    from .endpoint import _EndpointBase
-    from .inference_component import InferenceComponent
+    from .endpoint_base import _EndpointBase
+    from .inference_component import _ComponentBase as InferenceComponent
 
 SCHEDULE = Duration.minutes(1)  # the handler's exactly-once windows assume one run per minute
 #: The default scale-out SLO. AWS measured Qwen3-8B on ml.g6.2xlarge at 258 s end to end with the image cache and
@@ -139,7 +139,7 @@ class ScaleOutRecorder(Construct):
         self.function.add_to_role_policy(
             iam.PolicyStatement(actions=["sagemaker:DescribeInferenceComponent"], resources=[component.component_arn])
         )
-        target_tracking = self._arn("cloudwatch", f"alarm:{target_tracking_alarm_pattern(name)}")
+        target_tracking = self._arn("cloudwatch", f"alarm:{target_tracking_alarm_pattern(component_resource_id(name))}")
         self.function.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["cloudwatch:DescribeAlarmHistory"],
@@ -149,7 +149,8 @@ class ScaleOutRecorder(Construct):
         _nag.acknowledge(
             self.function.role,
             _nag.wildcard_resource(
-                f"arn:{_nag.PARTITION}:cloudwatch:{_nag.REGION}:{_nag.ACCOUNT}:alarm:{target_tracking_alarm_pattern(name)}"
+                f"arn:{_nag.PARTITION}:cloudwatch:{_nag.REGION}:{_nag.ACCOUNT}:alarm:"
+                f"{target_tracking_alarm_pattern(component_resource_id(name))}"
             ),
             "Application Auto Scaling names a component's scale-out alarms with a random suffix; the grant is "
             "confined to this component's alarms.",

@@ -1,0 +1,515 @@
+"""What every endpoint shares: the base (grants, metrics, components), the import, and the defined-endpoint core."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from aws_cdk import Aws, Duration, Resource, Stack, Token
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import Construct
+
+from . import _nag
+from . import _validation as v
+from . import metrics
+from ._lambda import allow_logs_to_use
+from ._naming import physical_name
+from ._regions import check_region_availability
+from .cache_guard import DEFAULT_PURGE_TIMEOUT, CacheGuard, CacheGuardMode
+from .instance_types import AcceleratorInstanceType
+from .scale_out_recorder import DEFAULT_SCALE_OUT_BUDGET, ScaleOutRecorder
+
+if TYPE_CHECKING:
+    from .images import ContainerImage, ModelData
+    from .inference_component import InferenceComponent
+
+DEFAULT_VARIANT_NAME = "AllTraffic"
+SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
+_INVOKE_ACTIONS = ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"]
+
+
+class RoutingStrategy(StrEnum):
+    """How SageMaker routes requests among the instances of a variant (``RoutingConfig.RoutingStrategy``)."""
+
+    LEAST_OUTSTANDING_REQUESTS = "LEAST_OUTSTANDING_REQUESTS"
+    RANDOM = "RANDOM"
+    PREFIX_AWARE = "PREFIX_AWARE"
+
+
+class InferenceAmiVersion(StrEnum):
+    """The AMI, and so the GPU driver and CUDA version, of the hosting instances (``InferenceAmiVersion``)."""
+
+    GPU_2 = "al2-ami-sagemaker-inference-gpu-2"  # NVIDIA 535, CUDA 12.2
+    GPU_2_1 = "al2-ami-sagemaker-inference-gpu-2-1"  # NVIDIA 535, CUDA 12.2, CUDA compat mounting off
+    GPU_3_1 = "al2-ami-sagemaker-inference-gpu-3-1"  # NVIDIA 550, CUDA 12.4, CUDA compat mounting off
+    GPU_4_1 = "al2023-ami-sagemaker-inference-gpu-4-1"  # NVIDIA 580, CUDA 13.0 (LMI 0.36 images are cu130)
+    NEURON_2 = "al2-ami-sagemaker-inference-neuron-2"  # Inferentia2 / Trainium
+
+
+class _EndpointBase(Resource):
+    """What every endpoint offers, whether defined here or imported: grants, metrics and its components."""
+
+    #: The endpoint's name (for a defined endpoint, a reference that orders dependants after it).
+    endpoint_name: str
+    #: The endpoint's name as a plain string, known before deploy.
+    physical_endpoint_name: str
+    #: The endpoint's ARN.
+    endpoint_arn: str
+    #: The production variant that serves traffic.
+    variant_name: str
+    #: The execution role, when known: components grant it ECR and S3 access. None for imported endpoints.
+    role: iam.IRole | None = None
+    #: The instance type, when known; enables synth-time capacity checks.
+    instance_type: AcceleratorInstanceType | None = None
+    #: The most instances the endpoint may run, when known; enables synth-time capacity checks.
+    max_instance_count: int | None = None
+    #: True when the endpoint hosts inference components; False for a single-model endpoint.
+    hosts_components: bool = True
+
+    def __init__(self, scope: Construct, id: str, **kwargs: Any) -> None:
+        super().__init__(scope, id, **kwargs)
+        self._components: list[InferenceComponent] = []
+        self._invoke_statements: list[iam.PolicyStatement] = []
+        self._listeners: list[Callable[[InferenceComponent], None]] = []
+        check_region_availability(self)
+
+    @property
+    def inference_components(self) -> list[InferenceComponent]:
+        """The components placed on this endpoint by this app, in the order they were added."""
+        return list(self._components)
+
+    def add_inference_component(
+        self,
+        id: str,
+        *,
+        image: ContainerImage,
+        accelerator_count: int,
+        memory_mib: int,
+        model_data: ModelData | None = None,
+        environment: dict[str, str] | None = None,
+        cpu_cores: float | None = None,
+        copy_count: int = 1,
+        startup_health_check_timeout: Duration | None = None,
+        model_download_timeout: Duration | None = None,
+        component_name: str | None = None,
+    ) -> InferenceComponent:
+        """Place a model on this endpoint. See ``InferenceComponent`` for every argument."""
+        from .inference_component import InferenceComponent
+
+        return InferenceComponent(
+            self,
+            id,
+            endpoint=self,
+            image=image,
+            accelerator_count=accelerator_count,
+            memory_mib=memory_mib,
+            model_data=model_data,
+            environment=environment,
+            cpu_cores=cpu_cores,
+            copy_count=copy_count,
+            startup_health_check_timeout=startup_health_check_timeout,
+            model_download_timeout=model_download_timeout,
+            component_name=component_name,
+        )
+
+    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Allow ``InvokeEndpoint`` and ``InvokeEndpointWithResponseStream`` on this endpoint and its components.
+
+        Components added after this call are covered too.
+        """
+        arns = [self.endpoint_arn, *(c.component_arn for c in self._components)]
+        grant = iam.Grant.add_to_principal(grantee=grantee, actions=_INVOKE_ACTIONS, resource_arns=arns)
+        self._invoke_statements.extend(grant.principal_statements)
+        return grant
+
+    def on_component(self, callback: Callable[[InferenceComponent], None]) -> None:
+        """Call ``callback`` for every component on this endpoint: those added already, and each one added later."""
+        self._listeners.append(callback)
+        for component in self._components:
+            callback(component)
+
+    def _register(self, component: InferenceComponent) -> None:
+        self._components.append(component)
+        for statement in self._invoke_statements:
+            statement.add_resources(component.component_arn)
+        for listener in self._listeners:
+            listener(component)
+
+    # Variant metrics (AWS/SageMaker and /aws/sagemaker/Endpoints, dimensions EndpointName and VariantName) -------
+    def metric(self, spec: metrics.MetricSpec, **options: Any) -> cw.Metric:
+        """Any variant-level metric from ``constructs_pkg.metrics``; options override its defaults."""
+        return spec.metric(metrics.variant_dimensions(self.endpoint_name, self.variant_name), **options)
+
+    def metric_concurrent_requests_per_model(self, **options: Any) -> cw.Metric:
+        """Single-model endpoints' scaling signal: concurrent requests per model. Default: maximum over 10 seconds."""
+        return self.metric(metrics.CONCURRENT_REQUESTS_PER_MODEL, **options)
+
+    def metric_invocations(self, **options: Any) -> cw.Metric:
+        """Requests to the variant. Default: sum over 1 minute."""
+        return self.metric(metrics.INVOCATIONS, **options)
+
+    def metric_invocation_4xx_errors(self, **options: Any) -> cw.Metric:
+        """Requests that failed with a 4xx answer. Default: sum over 1 minute."""
+        return self.metric(metrics.INVOCATION_4XX_ERRORS, **options)
+
+    def metric_invocation_5xx_errors(self, **options: Any) -> cw.Metric:
+        """Requests that failed with a 5xx answer. Default: sum over 1 minute."""
+        return self.metric(metrics.INVOCATION_5XX_ERRORS, **options)
+
+    def metric_invocation_model_errors(self, **options: Any) -> cw.Metric:
+        """Requests the model container failed. Default: sum over 1 minute."""
+        return self.metric(metrics.INVOCATION_MODEL_ERRORS, **options)
+
+    def metric_model_latency(self, **options: Any) -> cw.Metric:
+        """Time the model took to answer, in microseconds. Default: p90 over 1 minute."""
+        return self.metric(metrics.MODEL_LATENCY, **options)
+
+    def metric_overhead_latency(self, **options: Any) -> cw.Metric:
+        """SageMaker's own time per request, in microseconds. Default: p90 over 1 minute."""
+        return self.metric(metrics.OVERHEAD_LATENCY, **options)
+
+    def metric_gpu_utilization(self, **options: Any) -> cw.Metric:
+        """GPU utilization across the endpoint's instances, normalized to 0-100. Default: average over 1 minute."""
+        return self.metric(metrics.ENDPOINT_GPU_UTILIZATION, **options)
+
+    def metric_gpu_memory_utilization(self, **options: Any) -> cw.Metric:
+        """GPU memory utilization, normalized to 0-100. Default: average over 1 minute."""
+        return self.metric(metrics.ENDPOINT_GPU_MEMORY_UTILIZATION, **options)
+
+    def metric_gpu_reservation(self, **options: Any) -> cw.Metric:
+        """Share of the endpoint's accelerators reserved by component copies. Default: average over 1 minute."""
+        return self.metric(metrics.ENDPOINT_GPU_RESERVATION, **options)
+
+    def metric_cpu_utilization(self, **options: Any) -> cw.Metric:
+        """CPU utilization, normalized to 0-100. Default: average over 1 minute."""
+        return self.metric(metrics.ENDPOINT_CPU_UTILIZATION, **options)
+
+    # Library metrics (ConstructsPkg/ScaleOut, dimension EndpointName) ---------------------------------------------
+    def _library_metric(self, spec: metrics.MetricSpec, **options: Any) -> cw.Metric:
+        return spec.metric(metrics.endpoint_dimensions(self.physical_endpoint_name), **options)
+
+    def metric_desired_instance_count(self, **options: Any) -> cw.Metric:
+        """Instances the endpoint is asked to run (published by the recorder). Default: maximum over 1 minute."""
+        return self._library_metric(metrics.DESIRED_INSTANCE_COUNT, **options)
+
+    def metric_current_instance_count(self, **options: Any) -> cw.Metric:
+        """Instances in service (published by the recorder). Default: maximum over 1 minute."""
+        return self._library_metric(metrics.CURRENT_INSTANCE_COUNT, **options)
+
+    def metric_scale_out_latency(self, **options: Any) -> cw.Metric:
+        """Seconds each instance scale-out of a single-model endpoint took (recorder). Default: p90 over 5 minutes."""
+        return self._library_metric(metrics.SCALE_OUT_LATENCY, **options)
+
+    def metric_scale_out_detection_latency(self, **options: Any) -> cw.Metric:
+        """Seconds from the first evaluated alarm datapoint to the scale-out's start (recorder). Default: p90, 5 min."""
+        return self._library_metric(metrics.SCALE_OUT_DETECTION_LATENCY, **options)
+
+    def metric_scale_out_failures(self, **options: Any) -> cw.Metric:
+        """Instance scale-outs that ended Failed or Unfulfilled (recorder). Default: sum over 5 minutes."""
+        return self._library_metric(metrics.SCALE_OUT_FAILURES, **options)
+
+    def metric_cache_purge_verified(self, **options: Any) -> cw.Metric:
+        """1 when the cache guard verified the purge at deletion, 0 when not. Default: minimum over 5 minutes."""
+        return self._library_metric(metrics.CACHE_PURGE_VERIFIED, **options)
+
+
+class _ImportedEndpoint(_EndpointBase):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        endpoint_name: str,
+        variant_name: str,
+        instance_type: AcceleratorInstanceType | None,
+        max_instance_count: int | None,
+    ) -> None:
+        super().__init__(scope, id)
+        self.endpoint_name = endpoint_name
+        self.physical_endpoint_name = endpoint_name
+        self.variant_name = variant_name
+        self.instance_type = instance_type
+        self.max_instance_count = max_instance_count
+        self.endpoint_arn = Stack.of(self).format_arn(
+            service="sagemaker",
+            resource="endpoint",
+            # SageMaker lower-cases endpoint ARNs; IAM matches ARNs case-sensitively.
+            resource_name=endpoint_name if Token.is_unresolved(endpoint_name) else endpoint_name.lower(),
+        )
+
+
+class _DefinedEndpoint(_EndpointBase):
+    """The core of every endpoint this library defines: name, key, role, network, config, endpoint, guard, recorder.
+
+    A subclass validates its own props, calls ``__init__`` with the shared ones, then ``_create`` with its variant.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        instance_type: AcceleratorInstanceType,
+        endpoint_name: str | None,
+        role: iam.IRole | None,
+        vpc: ec2.IVpc | None,
+        vpc_subnets: ec2.SubnetSelection | None,
+        security_groups: list[ec2.ISecurityGroup] | None,
+        encryption_key: kms.IKey | None,
+        routing_strategy: RoutingStrategy,
+        volume_size_gb: int | None,
+        inference_ami_version: InferenceAmiVersion | None,
+        variant_name: str,
+        cache_guard: CacheGuardMode,
+        cache_purge_timeout: Duration | None,
+        record_scale_out: bool,
+        scale_out_budget: Duration | None,
+        errors: list[str],
+        what: str,
+    ) -> None:
+        stack = Stack.of(scope)
+        base = stack.stack_name if not Token.is_unresolved(stack.stack_name) else stack.node.path
+        relative = f"{scope.node.path}/{id}"[len(stack.node.path) :].lstrip("/")
+        name = endpoint_name if endpoint_name is not None else physical_name(f"{base}/{relative}")
+        _validate_shared_props(
+            errors,
+            instance_type=instance_type,
+            endpoint_name=endpoint_name,
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            security_groups=security_groups,
+            routing_strategy=routing_strategy,
+            volume_size_gb=volume_size_gb,
+            inference_ami_version=inference_ami_version,
+            variant_name=variant_name,
+            cache_guard=cache_guard,
+            cache_purge_timeout=cache_purge_timeout,
+            record_scale_out=record_scale_out,
+        )
+        v.raise_if_any(errors, what)
+        super().__init__(scope, id, physical_name=name)
+        #: The deterministic physical name, known before deploy (the cache guard uses it).
+        self.physical_endpoint_name = name
+        self.instance_type = instance_type
+        self.variant_name = variant_name
+        self._routing_strategy = routing_strategy
+        self._volume_size_gb = volume_size_gb
+        self._inference_ami_version = inference_ami_version
+        self._options = (cache_guard, cache_purge_timeout, record_scale_out, scale_out_budget)
+        if encryption_key is None:
+            encryption_key = kms.Key(
+                self,
+                "Key",
+                enable_key_rotation=True,
+                description=f"SageMaker endpoint {name}: ML storage volumes and the library's logs",
+            )
+        allow_logs_to_use(encryption_key)
+        self.encryption_key = encryption_key
+        self.role = role if role is not None else iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal(SAGEMAKER_PRINCIPAL),
+            description=f"Execution role of SageMaker endpoint {name}",
+        )
+        self.connections, self._subnet_ids = self._build_network(vpc, vpc_subnets, security_groups)
+        self._vpc = vpc
+        self._grant_runtime_access(name, self._subnet_ids)
+
+    def _variant(self, **variant_props: Any) -> sagemaker.CfnEndpointConfig.ProductionVariantProperty:
+        """The production variant with the shared settings; ``variant_props`` add the subclass's own."""
+        return sagemaker.CfnEndpointConfig.ProductionVariantProperty(
+            variant_name=self.variant_name,
+            instance_type=self.instance_type.name,
+            routing_config=sagemaker.CfnEndpointConfig.RoutingConfigProperty(
+                routing_strategy=self._routing_strategy.value
+            ),
+            volume_size_in_gb=self._volume_size_gb,
+            inference_ami_version=self._inference_ami_version.value if self._inference_ami_version is not None else None,
+            **variant_props,
+        )
+
+    def _create(
+        self, variant: sagemaker.CfnEndpointConfig.ProductionVariantProperty, *, role_on_config: bool
+    ) -> None:
+        """Render the config and the endpoint, then the guard and the recorder."""
+        cache_guard, cache_purge_timeout, record_scale_out, scale_out_budget = self._options
+        self.endpoint_config = sagemaker.CfnEndpointConfig(
+            self,
+            "Config",
+            execution_role_arn=self.role.role_arn if role_on_config else None,
+            kms_key_id=self.encryption_key.key_arn,
+            vpc_config=sagemaker.CfnEndpointConfig.VpcConfigProperty(
+                security_group_ids=[sg.security_group_id for sg in self.connections.security_groups],
+                subnets=self._subnet_ids,
+            )
+            if self._vpc is not None
+            else None,
+            production_variants=[variant],
+        )
+        resource = sagemaker.CfnEndpoint(
+            self,
+            "Resource",
+            endpoint_config_name=self.endpoint_config.attr_endpoint_config_name,
+            endpoint_name=self.physical_endpoint_name,
+        )
+        resource.node.add_dependency(self.role)  # the role's policy must exist before SageMaker uses it
+        self.endpoint_resource = resource
+        self.endpoint_name = self._get_resource_name_attribute(resource.attr_endpoint_name)
+        self.endpoint_arn = self._get_resource_arn_attribute(
+            resource.ref, service="sagemaker", resource="endpoint", resource_name=self._physical_name
+        )
+        self.cache_guard: CacheGuard | None = None
+        if cache_guard != CacheGuardMode.OFF:
+            self.cache_guard = CacheGuard(
+                self,
+                "CacheGuard",
+                endpoint=self,
+                mode=cache_guard,
+                purge_timeout=DEFAULT_PURGE_TIMEOUT if cache_purge_timeout is None else cache_purge_timeout,
+                encryption_key=self.encryption_key,
+            )
+            # Created before the endpoint (eligibility first), deleted after it (purge verification).
+            resource.node.add_dependency(self.cache_guard.resource)
+        self.scale_out_recorder: ScaleOutRecorder | None = None
+        if record_scale_out:
+            self.scale_out_recorder = ScaleOutRecorder(
+                self,
+                "ScaleOutRecorder",
+                endpoint=self,
+                scale_out_budget=scale_out_budget,
+                encryption_key=self.encryption_key,
+            )
+
+    def _grant_runtime_access(self, endpoint_name: str, subnet_ids: list[str]) -> None:
+        """Logs, metrics, network interfaces and the volume key: what SageMaker does with the role at run time.
+
+        Added through ``add_to_principal_policy``, so an imported role is left as it is.
+        """
+        prefix = f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/Endpoints/"
+        statements = [
+            iam.PolicyStatement(
+                sid="EndpointLogs",
+                actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                resources=[f"{prefix}{endpoint_name}", f"{prefix}{endpoint_name}:log-stream:*"],
+            ),
+            iam.PolicyStatement(
+                sid="SageMakerMetrics",
+                actions=["cloudwatch:PutMetricData"],
+                resources=["*"],  # PutMetricData has no resource type; the namespace condition scopes it
+                conditions={"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}},
+            ),
+        ]
+        if self.connections.security_groups:
+            ec2_arn = f"arn:{Aws.PARTITION}:ec2:{Aws.REGION}:{Aws.ACCOUNT_ID}"
+            statements += [
+                iam.PolicyStatement(
+                    sid="VpcDescribe",
+                    actions=[
+                        "ec2:DescribeDhcpOptions",
+                        "ec2:DescribeNetworkInterfaces",
+                        "ec2:DescribeSecurityGroups",
+                        "ec2:DescribeSubnets",
+                        "ec2:DescribeVpcs",
+                    ],
+                    resources=["*"],  # EC2 Describe* actions have no resource type
+                ),
+                iam.PolicyStatement(
+                    sid="VpcNetworkInterfaces",
+                    actions=[
+                        "ec2:CreateNetworkInterface",
+                        "ec2:CreateNetworkInterfacePermission",
+                        "ec2:DeleteNetworkInterface",
+                        "ec2:DeleteNetworkInterfacePermission",
+                    ],
+                    resources=[f"{ec2_arn}:network-interface/*"],
+                ),
+                iam.PolicyStatement(
+                    sid="VpcAttach",
+                    actions=["ec2:CreateNetworkInterface"],
+                    resources=[
+                        *(f"{ec2_arn}:subnet/{subnet}" for subnet in subnet_ids),
+                        *(f"{ec2_arn}:security-group/{sg.security_group_id}" for sg in self.connections.security_groups),
+                    ],
+                ),
+            ]
+        for statement in statements:
+            self.role.add_to_principal_policy(statement)
+        _nag.acknowledge_rule(self.role, "IAMNoInlinePolicy", _nag.INLINE_POLICY_REASON)
+        _nag.acknowledge(
+            self.role,
+            _nag.log_streams(f"/aws/sagemaker/Endpoints/{endpoint_name}"),
+            "SageMaker names the endpoint's log streams after instances it has not launched yet; "
+            "the grant is confined to this endpoint's own log group.",
+        )
+        _nag.acknowledge(
+            self.role,
+            _nag.wildcard_resource("*"),
+            "ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource type; PutMetricData is "
+            "confined by a cloudwatch:namespace condition to /aws/sagemaker/*.",
+        )
+        # SageMaker attaches the encrypted ML storage volumes through a grant made with this role.
+        self.encryption_key.grant(self.role, "kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey")
+
+    def _build_network(
+        self,
+        vpc: ec2.IVpc | None,
+        vpc_subnets: ec2.SubnetSelection | None,
+        security_groups: list[ec2.ISecurityGroup] | None,
+    ) -> tuple[ec2.Connections, list[str]]:
+        if vpc is None:
+            return ec2.Connections(), []
+        if security_groups is None:
+            security_groups = [
+                ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="SageMaker inference endpoint instances")
+            ]
+        selection = {} if vpc_subnets is None else dict(vpc_subnets._values)  # jsii struct fields
+        subnet_ids = vpc.select_subnets(**selection).subnet_ids
+        if not Token.is_unresolved(subnet_ids) and not 1 <= len(subnet_ids) <= 16:
+            raise ValueError(f"Invalid endpoint: vpc_subnets must select 1-16 subnets, got {len(subnet_ids)}")
+        return ec2.Connections(security_groups=security_groups), subnet_ids
+
+
+def _validate_shared_props(
+    errors: list[str],
+    *,
+    instance_type: Any,
+    endpoint_name: str | None,
+    vpc: Any,
+    vpc_subnets: Any,
+    security_groups: Any,
+    routing_strategy: Any,
+    volume_size_gb: Any,
+    inference_ami_version: Any,
+    variant_name: str,
+    cache_guard: Any,
+    cache_purge_timeout: Any,
+    record_scale_out: Any,
+) -> None:
+    if not isinstance(instance_type, AcceleratorInstanceType):
+        errors.append(
+            "instance_type must be an AcceleratorInstanceType (e.g. AcceleratorInstanceType.G6_2XLARGE or "
+            f"AcceleratorInstanceType.of('ml.g6e.12xlarge')), got {instance_type!r}"
+        )
+    v.sagemaker_name(errors, "endpoint_name", endpoint_name)
+    v.sagemaker_name(errors, "variant_name", variant_name)
+    v.int_in_range(errors, "volume_size_gb", volume_size_gb, 1, 512)
+    if not isinstance(routing_strategy, RoutingStrategy):
+        errors.append(f"routing_strategy must be one of {', '.join(RoutingStrategy)}, got {routing_strategy!r}")
+    if inference_ami_version is not None and not isinstance(inference_ami_version, InferenceAmiVersion):
+        errors.append(
+            f"inference_ami_version must be one of {', '.join(InferenceAmiVersion)}, got {inference_ami_version!r}"
+        )
+    if not isinstance(cache_guard, CacheGuardMode):
+        errors.append(f"cache_guard must be one of {', '.join(CacheGuardMode)}, got {cache_guard!r}")
+    v.duration_in_range(errors, "cache_purge_timeout", cache_purge_timeout, 60, 7200)
+    if not isinstance(record_scale_out, bool):
+        errors.append(f"record_scale_out must be True or False, got {record_scale_out!r}")
+    if vpc is None and (vpc_subnets is not None or security_groups is not None):
+        errors.append("vpc_subnets and security_groups need vpc; got them without a vpc")
+    if security_groups is not None and not 1 <= len(security_groups) <= 5:
+        errors.append(f"security_groups must hold 1-5 groups, got {len(security_groups)}")
