@@ -1,25 +1,42 @@
 #!/usr/bin/env python3
 """The default CDK app: synthesizes one example stack, chosen with ``cdk synth -c example=NAME``."""
 
+from __future__ import annotations
+
 import os
 
 import aws_cdk as cdk
 
+from examples.adopt_existing import AdoptExistingStack
+from examples.existing_resources import ExistingResourcesStack
+from examples.multi_component import MultiComponentStack
 from examples.qwen3_8b import Qwen3LmiStack
+from examples.scale_to_zero import ScaleToZeroStack
+from examples.single_model import SingleModelStack
 
-EXAMPLES = {"qwen3-8b": ("Qwen3Lmi", Qwen3LmiStack)}
+DEFAULT_EXAMPLE = "qwen3-8b"
+#: Example name -> (stack id, stack class).
+EXAMPLES: dict[str, tuple[str, type[cdk.Stack]]] = {
+    "qwen3-8b": ("Qwen3Lmi", Qwen3LmiStack),
+    "multi-component": ("MultiComponent", MultiComponentStack),
+    "scale-to-zero": ("ScaleToZero", ScaleToZeroStack),
+    "single-model": ("SingleModel", SingleModelStack),
+    "adopt-existing": ("AdoptExisting", AdoptExistingStack),
+    "existing-resources": ("ExistingResources", ExistingResourcesStack),
+}
 
 
-def main() -> None:
-    app = cdk.App()
-    name = app.node.try_get_context("example") or "qwen3-8b"
+def build(app: cdk.App) -> cdk.Stack:
+    """Add the example named by the ``example`` context (default ``qwen3-8b``) to ``app``."""
+    name = app.node.try_get_context("example") or DEFAULT_EXAMPLE
     if name not in EXAMPLES:
         raise SystemExit(f"example must be one of {', '.join(EXAMPLES)}, got {name!r}")
     stack_id, stack_class = EXAMPLES[name]
     env = cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION"))
-    stack_class(app, stack_id, env=env)
-    app.synth()
+    return stack_class(app, stack_id, env=env)
 
 
 if __name__ == "__main__":
-    main()
+    app = cdk.App()
+    build(app)
+    app.synth()

@@ -23,6 +23,8 @@ _EXPORTS = {
     "ScaleOutRecorder": "scale_out_recorder",
     "ScaleOutDashboard": "dashboard",
     "ScalableCopyCount": "scaling",
+    "ScalableInstanceCount": "scaling",
+    "SingleModelEndpoint": "single_model_endpoint",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -75,3 +76,45 @@ def check_count_range(errors: list[str], low: tuple[str, Any], middle: tuple[str
             low_v <= mid_v <= high_v,
             f"{mid_name} ({mid_v}) must lie between {low_name} ({low_v}) and {high_name} ({high_v})",
         )
+
+
+MAX_ENVIRONMENT_ENTRIES = 16
+_ENV_KEY = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{1,1024}$")
+_ENV_VALUE_MAX = 1024
+_STARTUP_RANGE_S = (60, 3600)
+
+
+def container(
+    errors: list[str],
+    *,
+    image: Any,
+    model_data: Any,
+    environment: dict[str, str] | None,
+    startup_health_check_timeout: Any,
+    model_download_timeout: Any,
+) -> None:
+    """The container of a component or a single-model endpoint: ECR image, S3 artifacts, environment, timeouts."""
+    from .images import ContainerImage, ModelData
+
+    if not isinstance(image, ContainerImage):
+        errors.append(
+            "image must be a ContainerImage (from_ecr_repository, from_image_uri or lmi), "
+            f"got {image!r}; only Amazon ECR images are supported"
+        )
+    if model_data is not None and not isinstance(model_data, ModelData):
+        errors.append(f"model_data must be a ModelData (from_s3_uri or from_bucket), got {model_data!r}")
+    duration_in_range(errors, "startup_health_check_timeout", startup_health_check_timeout, *_STARTUP_RANGE_S)
+    duration_in_range(errors, "model_download_timeout", model_download_timeout, *_STARTUP_RANGE_S)
+    if environment is None:
+        return
+    if len(environment) > MAX_ENVIRONMENT_ENTRIES:
+        errors.append(f"environment must have at most {MAX_ENVIRONMENT_ENTRIES} entries, got {len(environment)}")
+    for key, value in environment.items():
+        if not is_token(key) and not _ENV_KEY.match(key):
+            errors.append(f"environment key {key!r} must match {_ENV_KEY.pattern} (a letter or _, then letters, digits or _)")
+        if not is_token(value) and (not isinstance(value, str) or len(value) > _ENV_VALUE_MAX):
+            errors.append(f"environment value of {key!r} must be a string of at most {_ENV_VALUE_MAX} characters")
+
+
+def seconds(value: Duration | None) -> int | None:
+    return None if value is None else int(value.to_seconds())

@@ -90,22 +90,60 @@ class ScaleOutDashboard(Construct):
             endpoint_row.append(cw.AlarmStatusWidget(title="Scale-out SLO", alarms=alarms, width=width, height=GRAPH_HEIGHT))
         self.dashboard.add_widgets(*endpoint_row)
         budget = recorder.scale_out_budget if recorder is not None else None
+        rows = [] if endpoint.hosts_components else _variant_rows(endpoint, budget)
         for component in endpoint.inference_components:
-            for row in _component_rows(component, endpoint, budget):
-                self.dashboard.add_widgets(*row)
+            rows += _component_rows(component, endpoint, budget)
+        for row in rows:
+            self.dashboard.add_widgets(*row)
+
+
+def _target_line(value: float | None, label: str) -> list[cw.HorizontalAnnotation]:
+    return [] if value is None else [cw.HorizontalAnnotation(value=value, label=label, color=cw.Color.RED)]
+
+
+def _variant_rows(endpoint: _EndpointBase, budget: Duration | None) -> list[list[cw.IWidget]]:
+    """A single-model endpoint scales instances of its variant on ConcurrentRequestsPerModel."""
+    scaling = getattr(endpoint, "scalable_instance_count", None)
+    name = endpoint.physical_endpoint_name
+    header = cw.TextWidget(markdown=f"### Model on variant `{endpoint.variant_name}`", width=FULL_WIDTH, height=HEADER_HEIGHT)
+    demand = _graph(
+        f"Demand vs target: {name}",
+        [endpoint.metric_concurrent_requests_per_model(label="concurrent requests per model", period=DEMAND_PERIOD)],
+        left_axis=COUNT_AXIS,
+        left_annotations=_target_line(scaling.target_per_model if scaling else None, "target per model"),
+    )
+    latency = _graph(
+        f"Scale-out latency: {name}",
+        [endpoint.metric_scale_out_latency(statistic=s, label=f"scale-out {s}") for s in LATENCY_PERCENTILES]
+        + [endpoint.metric_scale_out_detection_latency(statistic="p90", label="detection p90")],
+        left_axis=SECONDS_AXIS, left_annotations=_target_line(budget.to_seconds() if budget else None, "budget"),
+    )  # fmt: skip
+    failures = _graph(
+        f"Errors: {name}",
+        [endpoint.metric_invocation_4xx_errors(label="4xx"), endpoint.metric_invocation_5xx_errors(label="5xx"),
+         endpoint.metric_invocation_model_errors(label="model errors"),
+         endpoint.metric_scale_out_failures(label="failed scale-outs")],
+        left_axis=COUNT_AXIS,
+    )  # fmt: skip
+    model_latency = _graph(
+        f"Latency percentiles (microseconds): {name}",
+        [endpoint.metric_model_latency(statistic=s, label=f"model {s}") for s in MODEL_LATENCY_PERCENTILES]
+        + [endpoint.metric_overhead_latency(statistic="p90", label="overhead p90")],
+        left_axis=cw.YAxisProps(min=0, show_units=False),
+    )  # fmt: skip
+    gpu = _graph(
+        f"GPU utilization (%): {name}",
+        [endpoint.metric_gpu_utilization(label="GPU"), endpoint.metric_gpu_memory_utilization(label="GPU memory")],
+        left_axis=PERCENT_AXIS,
+    )
+    return [[header], [demand, latency, failures], [model_latency, gpu]]
 
 
 def _component_rows(component: InferenceComponent, endpoint: _EndpointBase, budget: Duration | None) -> list[list[cw.IWidget]]:
     name = component.component_name
     scaling = component.scalable_copy_count
-    target = (
-        [cw.HorizontalAnnotation(value=scaling.target_per_copy, label="target per copy", color=cw.Color.RED)]
-        if scaling is not None
-        else []
-    )
-    budget_line = (
-        [cw.HorizontalAnnotation(value=budget.to_seconds(), label="budget", color=cw.Color.RED)] if budget else []
-    )
+    target = _target_line(scaling.target_per_copy if scaling is not None else None, "target per copy")
+    budget_line = _target_line(budget.to_seconds() if budget else None, "budget")
     header = cw.TextWidget(markdown=f"### Inference component `{name}`", width=FULL_WIDTH, height=HEADER_HEIGHT)
     demand = _graph(
         f"Demand vs target: {name}",

@@ -333,21 +333,31 @@ class _DefinedEndpoint(_EndpointBase):
             **variant_props,
         )
 
+    def _vpc_config(self) -> dict[str, Any] | None:
+        """Security groups and subnets for a ``VpcConfig`` (the config's for components, the model's otherwise)."""
+        if self._vpc is None:
+            return None
+        return {
+            "security_group_ids": [sg.security_group_id for sg in self.connections.security_groups],
+            "subnets": self._subnet_ids,
+        }
+
     def _create(
         self, variant: sagemaker.CfnEndpointConfig.ProductionVariantProperty, *, role_on_config: bool
     ) -> None:
-        """Render the config and the endpoint, then the guard and the recorder."""
+        """Render the config and the endpoint, then the guard and the recorder.
+
+        ``role_on_config``: an inference-component endpoint carries the role and VPC on its config; a model-based
+        endpoint carries them on its model.
+        """
         cache_guard, cache_purge_timeout, record_scale_out, scale_out_budget = self._options
         self.endpoint_config = sagemaker.CfnEndpointConfig(
             self,
             "Config",
             execution_role_arn=self.role.role_arn if role_on_config else None,
             kms_key_id=self.encryption_key.key_arn,
-            vpc_config=sagemaker.CfnEndpointConfig.VpcConfigProperty(
-                security_group_ids=[sg.security_group_id for sg in self.connections.security_groups],
-                subnets=self._subnet_ids,
-            )
-            if self._vpc is not None
+            vpc_config=sagemaker.CfnEndpointConfig.VpcConfigProperty(**self._vpc_config())
+            if role_on_config and self._vpc is not None
             else None,
             production_variants=[variant],
         )

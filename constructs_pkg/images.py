@@ -215,3 +215,10 @@ class ModelData:
         iam.Grant.add_to_principal(grantee=grantee, actions=["s3:GetObject"], resource_arns=[self._object_arn])
         if self._bucket is not None and self._bucket.encryption_key is not None:
             self._bucket.encryption_key.grant_decrypt(grantee)
+
+
+def grant_model_access(role: iam.IRole, image: BoundImage, model_data: ModelData | None) -> None:
+    """ECR pull of ``image`` and read of ``model_data`` for the role that runs the model."""
+    image.repository.grant_pull(role)
+    if model_data is not None:
+        model_data.grant_read(role)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from aws_cdk import Aws, Duration, Resource, Stack, Token
@@ -14,18 +13,14 @@ from constructs import Construct
 from . import _nag, _validation as v
 from . import metrics
 from ._naming import physical_name
-from .images import BoundImage, ContainerImage, ModelData
+from .images import BoundImage, ContainerImage, ModelData, grant_model_access
 
 if TYPE_CHECKING:
     from .endpoint_base import _EndpointBase
     from .scaling import ScalableCopyCount
 
-MAX_ENVIRONMENT_ENTRIES = 16
-_ENV_KEY = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{1,1024}$")
-_ENV_VALUE_MAX = 1024
 _MIN_MEMORY_MIB = 128
 _MIN_CPU_CORES = 0.25
-_STARTUP_RANGE_S = (60, 3600)
 
 
 class _ComponentBase(Resource):
@@ -240,8 +235,8 @@ class InferenceComponent(_ComponentBase):
         startup = None
         if startup_health_check_timeout is not None or model_download_timeout is not None:
             startup = sagemaker.CfnInferenceComponent.InferenceComponentStartupParametersProperty(
-                container_startup_health_check_timeout_in_seconds=_seconds(startup_health_check_timeout),
-                model_data_download_timeout_in_seconds=_seconds(model_download_timeout),
+                container_startup_health_check_timeout_in_seconds=v.seconds(startup_health_check_timeout),
+                model_data_download_timeout_in_seconds=v.seconds(model_download_timeout),
             )
         resource = sagemaker.CfnInferenceComponent(
             self,
@@ -304,9 +299,7 @@ class InferenceComponent(_ComponentBase):
         role = endpoint.role
         if role is None:  # an imported endpoint: its own role must already have access
             return
-        self.image.repository.grant_pull(role)
-        if model_data is not None:
-            model_data.grant_read(role)
+        grant_model_access(role, self.image, model_data)
         prefix = f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/InferenceComponents/"
         role.add_to_principal_policy(
             iam.PolicyStatement(
@@ -349,10 +342,6 @@ class _ImportedComponent(_ComponentBase):
         endpoint._register(self)
 
 
-def _seconds(value: Duration | None) -> int | None:
-    return None if value is None else int(value.to_seconds())
-
-
 def copies_per_instance(endpoint: _EndpointBase, accelerator_count: int | None, memory_mib: int | None) -> int | None:
     """How many copies of this size one instance holds; None when the instance or copy size is unknown."""
     spec = endpoint.instance_type.spec if endpoint.instance_type is not None else None
@@ -386,32 +375,21 @@ def _validate_component_props(
     component_name: str | None,
 ) -> None:
     errors: list[str] = []
-    if not isinstance(image, ContainerImage):
-        errors.append(
-            "image must be a ContainerImage (from_ecr_repository, from_image_uri or lmi), "
-            f"got {image!r}; only Amazon ECR images are supported"
-        )
-    if model_data is not None and not isinstance(model_data, ModelData):
-        errors.append(f"model_data must be a ModelData (from_s3_uri or from_bucket), got {model_data!r}")
     v.int_in_range(errors, "accelerator_count", accelerator_count, 1)
     v.int_in_range(errors, "memory_mib", memory_mib, _MIN_MEMORY_MIB)
     v.int_in_range(errors, "copy_count", copy_count, 0)
     if cpu_cores is not None and not v.is_token(cpu_cores):
         if isinstance(cpu_cores, bool) or not isinstance(cpu_cores, (int, float)) or cpu_cores < _MIN_CPU_CORES:
             errors.append(f"cpu_cores must be a number >= {_MIN_CPU_CORES}, got {cpu_cores!r}")
-    v.duration_in_range(errors, "startup_health_check_timeout", startup_health_check_timeout, *_STARTUP_RANGE_S)
-    v.duration_in_range(errors, "model_download_timeout", model_download_timeout, *_STARTUP_RANGE_S)
+    v.container(
+        errors,
+        image=image,
+        model_data=model_data,
+        environment=environment,
+        startup_health_check_timeout=startup_health_check_timeout,
+        model_download_timeout=model_download_timeout,
+    )
     v.sagemaker_name(errors, "component_name", component_name)
-    if environment is not None:
-        if len(environment) > MAX_ENVIRONMENT_ENTRIES:
-            errors.append(f"environment must have at most {MAX_ENVIRONMENT_ENTRIES} entries, got {len(environment)}")
-        for key, value in environment.items():
-            if not v.is_token(key) and not _ENV_KEY.match(key):
-                errors.append(
-                    f"environment key {key!r} must match {_ENV_KEY.pattern} (a letter or _, then letters, digits or _)"
-                )
-            if not v.is_token(value) and (not isinstance(value, str) or len(value) > _ENV_VALUE_MAX):
-                errors.append(f"environment value of {key!r} must be a string of at most {_ENV_VALUE_MAX} characters")
     if not errors:
         _check_fits_instance(errors, endpoint, accelerator_count, memory_mib, copy_count)
     v.raise_if_any(errors, "InferenceComponent")

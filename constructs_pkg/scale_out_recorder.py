@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import jsii
@@ -19,7 +20,7 @@ from . import _nag
 from . import _validation as v
 from ._lambda import python_function
 from .runtime import names
-from .scaling import component_resource_id, target_tracking_alarm_pattern, wake_alarm_name
+from .scaling import component_resource_id, target_tracking_alarm_pattern, variant_resource_id, wake_alarm_name
 
 if TYPE_CHECKING:
     from .endpoint_base import _EndpointBase
@@ -64,9 +65,10 @@ class ScaleOutRecorder(Construct):
         super().__init__(scope, id)
         self.endpoint = endpoint
         self.scale_out_budget = scale_out_budget
-        #: The scale-out SLO alarm of each component, by component name.
+        #: The scale-out SLO alarm of each component (by component name) or scaled variant (by endpoint name).
         self.budget_alarms: dict[str, cw.Alarm] = {}
         self._component_names: list[str] = []
+        self._variant_scaled: list[bool] = []
         self.claims = dynamodb.Table(
             self,
             "Claims",
@@ -97,6 +99,7 @@ class ScaleOutRecorder(Construct):
                 "VARIANT_NAME": endpoint.variant_name,
                 "COMPONENTS": Lazy.string(_ComponentNames(self._component_names)),
                 "CLAIM_TABLE": self.claims.table_name,
+                "VARIANT_SCALED": Lazy.string(_VariantScaled(self._variant_scaled)),
             },
             encryption_key=encryption_key,
             how_invoked="EventBridge invokes it asynchronously every minute and retries a failed run twice; the "
@@ -139,46 +142,69 @@ class ScaleOutRecorder(Construct):
         self.function.add_to_role_policy(
             iam.PolicyStatement(actions=["sagemaker:DescribeInferenceComponent"], resources=[component.component_arn])
         )
-        target_tracking = self._arn("cloudwatch", f"alarm:{target_tracking_alarm_pattern(component_resource_id(name))}")
+        self._grant_alarm_history(component_resource_id(name), extra_alarms=[wake_alarm_name(name)])
+        self._add_budget_alarm(name, component.metric_scale_out_latency, f"inference component {name}")
+
+    def record_variant_scaling(self) -> None:
+        """Also record the scale-outs of the endpoint's variant (a single-model endpoint scaled on instances)."""
+        if self._variant_scaled:
+            return
+        self._variant_scaled.append(True)
+        endpoint = self.endpoint
+        self._grant_alarm_history(variant_resource_id(endpoint.physical_endpoint_name, endpoint.variant_name))
+        self._add_budget_alarm(
+            endpoint.physical_endpoint_name, endpoint.metric_scale_out_latency, f"endpoint {endpoint.physical_endpoint_name}"
+        )
+
+    def _grant_alarm_history(self, resource_id: str, extra_alarms: list[str] = ()) -> None:
+        pattern = target_tracking_alarm_pattern(resource_id)
         self.function.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["cloudwatch:DescribeAlarmHistory"],
-                resources=[target_tracking, self._arn("cloudwatch", f"alarm:{wake_alarm_name(name)}")],
+                resources=[self._arn("cloudwatch", f"alarm:{name}") for name in (pattern, *extra_alarms)],
             )
         )
         _nag.acknowledge(
             self.function.role,
-            _nag.wildcard_resource(
-                f"arn:{_nag.PARTITION}:cloudwatch:{_nag.REGION}:{_nag.ACCOUNT}:alarm:"
-                f"{target_tracking_alarm_pattern(component_resource_id(name))}"
-            ),
-            "Application Auto Scaling names a component's scale-out alarms with a random suffix; the grant is "
-            "confined to this component's alarms.",
+            _nag.wildcard_resource(f"arn:{_nag.PARTITION}:cloudwatch:{_nag.REGION}:{_nag.ACCOUNT}:alarm:{pattern}"),
+            "Application Auto Scaling names a target's scale-out alarms with a random suffix; the grant is "
+            f"confined to the alarms of {resource_id}.",
         )
-        if self.scale_out_budget is not None:
-            budget = self.scale_out_budget.to_seconds()
-            self.budget_alarms[name] = component.metric_scale_out_latency(
-                statistic="Maximum", period=_BUDGET_PERIOD
-            ).create_alarm(
-                self,
-                f"Budget-{name}",
-                alarm_description=f"A scale-out of inference component {name} took longer than its {budget:.0f} s budget",
-                threshold=budget,
-                comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                evaluation_periods=_BUDGET_LOOKBACK_PERIODS,
-                datapoints_to_alarm=1,
-                treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
-            )
-            _nag.acknowledge_rule(
-                self.budget_alarms[name],
-                "CloudWatchAlarmAction",
-                "The library cannot choose who is told; the dashboard shows this alarm, and "
-                "recorder.budget_alarms[name].add_alarm_action(...) routes it.",
-            )
+
+    def _add_budget_alarm(self, key: str, latency: Callable[..., cw.Metric], what: str) -> None:
+        if self.scale_out_budget is None:
+            return
+        budget = self.scale_out_budget.to_seconds()
+        alarm = latency(statistic="Maximum", period=_BUDGET_PERIOD).create_alarm(
+            self,
+            f"Budget-{key}",
+            alarm_description=f"A scale-out of {what} took longer than its {budget:.0f} s budget",
+            threshold=budget,
+            comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=_BUDGET_LOOKBACK_PERIODS,
+            datapoints_to_alarm=1,
+            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+        )
+        _nag.acknowledge_rule(
+            alarm,
+            "CloudWatchAlarmAction",
+            "The library cannot choose who is told; the dashboard shows this alarm, and "
+            "recorder.budget_alarms[name].add_alarm_action(...) routes it.",
+        )
+        self.budget_alarms[key] = alarm
 
     @staticmethod
     def _arn(service: str, resource: str) -> str:
         return f"arn:{Aws.PARTITION}:{service}:{Aws.REGION}:{Aws.ACCOUNT_ID}:{resource}"
+
+
+@jsii.implements(IStableStringProducer)
+class _VariantScaled:
+    def __init__(self, flag: list[bool]) -> None:
+        self._flag = flag
+
+    def produce(self) -> str:
+        return "true" if self._flag else "false"
 
 
 @jsii.implements(IStableStringProducer)

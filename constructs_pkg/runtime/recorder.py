@@ -38,6 +38,7 @@ LOOKBACK = timedelta(hours=6)  # activities that started earlier than this befor
 CLAIM_TTL = timedelta(days=2)
 HISTORY_BEFORE = timedelta(minutes=30)
 SCALABLE_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
+VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 _CAPACITY_CHANGE = re.compile(r"from (\d+) to (\d+)")
 _ALARM = re.compile(r"monitor alarm (\S+) in state ALARM")
 _FAILED = frozenset({"Failed", "Unfulfilled"})
@@ -51,6 +52,18 @@ class Config:
     variant_name: str
     components: tuple[str, ...]
     claim_table: str
+    #: True for a single-model endpoint scaled on instances: its variant's activities are recorded too.
+    variant_scaled: bool = False
+
+    @property
+    def scaled_targets(self) -> list[tuple[str, str, dict[str, str]]]:
+        """(Application Auto Scaling resource id, scalable dimension, metric dimensions) of each recorded target."""
+        targets = [(f"inference-component/{c}", SCALABLE_DIMENSION, {names.COMPONENT_DIMENSION: c})
+                   for c in self.components]  # fmt: skip
+        if self.variant_scaled:
+            targets.append((f"endpoint/{self.endpoint_name}/variant/{self.variant_name}", VARIANT_DIMENSION,
+                            {names.ENDPOINT_DIMENSION: self.endpoint_name}))  # fmt: skip
+        return targets
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -60,6 +73,7 @@ class Config:
             variant_name=env["VARIANT_NAME"],
             components=tuple(c for c in env.get("COMPONENTS", "").split(",") if c),
             claim_table=env["CLAIM_TABLE"],
+            variant_scaled=env.get("VARIANT_SCALED", "false") == "true",
         )
 
 
@@ -80,8 +94,8 @@ class Recorder:
         try:
             datums = self._counts(scheduled)
             activities = 0
-            for component in self.config.components:
-                for datum in self._activity_datums(component, window_start, window_end):
+            for resource_id, dimension, dims in self.config.scaled_targets:
+                for datum in self._activity_datums(resource_id, dimension, dims, window_start, window_end):
                     datums.append(datum)
                     activities += datum["MetricName"] == names.SCALE_OUT_LATENCY
             self._publish(datums)
@@ -138,9 +152,10 @@ class Recorder:
             raise
 
     # Scale-out activities ----------------------------------------------------------------------------------------
-    def _activity_datums(self, component: str, start: datetime, end: datetime) -> Iterator[dict]:
-        dims = {names.COMPONENT_DIMENSION: component}
-        for activity in self._activities(component, oldest_start=start - LOOKBACK):
+    def _activity_datums(
+        self, resource_id: str, dimension: str, dims: dict[str, str], start: datetime, end: datetime
+    ) -> Iterator[dict]:
+        for activity in self._activities(resource_id, dimension, oldest_start=start - LOOKBACK):
             ended = activity.get("EndTime")
             if activity["StatusCode"] in _UNFINISHED or ended is None or not start <= ended < end:
                 continue  # an unfinished activity is counted in the window where it ends
@@ -156,11 +171,11 @@ class Recorder:
             if detection is not None:
                 yield _datum(names.SCALE_OUT_DETECTION_LATENCY, dims, detection, "Seconds", ended)
 
-    def _activities(self, component: str, *, oldest_start: datetime) -> Iterator[dict]:
+    def _activities(self, resource_id: str, dimension: str, *, oldest_start: datetime) -> Iterator[dict]:
         params: dict[str, Any] = {
             "ServiceNamespace": "sagemaker",
-            "ResourceId": f"inference-component/{component}",
-            "ScalableDimension": SCALABLE_DIMENSION,
+            "ResourceId": resource_id,
+            "ScalableDimension": dimension,
             "MaxResults": 50,
         }
         while True:

@@ -209,3 +209,31 @@ def test_missing_endpoint_skips_instance_counts(recorder_aws):
     recorder_aws.boto("sagemaker").delete_endpoint(EndpointName=ENDPOINT)
     stub_reads(recorder_aws, ([], None))
     assert recorder(recorder_aws).run(EVENT)["published"] == 2  # copy counts only
+
+
+def test_a_single_model_endpoint_records_its_variant_scale_outs(recorder_aws):
+    config = Config(endpoint_name=ENDPOINT, variant_name="AllTraffic", components=(), claim_table=TABLE,
+                    variant_scaled=True)  # fmt: skip
+    start, end = WINDOW_START - timedelta(minutes=6), WINDOW_START + timedelta(seconds=40)
+    variant = f"endpoint/{ENDPOINT}/variant/AllTraffic"
+    scaling = recorder_aws.stub("application-autoscaling", "describe_scaling_activities")
+    item = {**activity("v1", start, end, alarm="x"), "ResourceId": variant,
+            "ScalableDimension": "sagemaker:variant:DesiredInstanceCount"}  # fmt: skip
+    scaling.add_response(
+        "describe_scaling_activities",
+        {"ScalingActivities": [item]},
+        {"ServiceNamespace": "sagemaker", "ResourceId": variant,
+         "ScalableDimension": "sagemaker:variant:DesiredInstanceCount", "MaxResults": 50},
+    )  # fmt: skip
+    recorder_aws.stub("cloudwatch", "describe_alarm_history").add_response(
+        "describe_alarm_history", {"AlarmHistoryItems": []}
+    )
+    Recorder(config, recorder_aws.clients, now=lambda: RUN).run(EVENT)
+    assert stats(recorder_aws, names.SCALE_OUT_LATENCY, {names.ENDPOINT_DIMENSION: ENDPOINT}) == [(end, 400.0)]
+
+
+def test_config_reads_the_environment():
+    config = Config.from_env({"ENDPOINT_NAME": "e", "VARIANT_NAME": "v", "COMPONENTS": "a,b", "CLAIM_TABLE": "t",
+                              "VARIANT_SCALED": "true"})  # fmt: skip
+    assert (config.components, config.variant_scaled) == (("a", "b"), True)
+    assert Config.from_env({"ENDPOINT_NAME": "e", "VARIANT_NAME": "v", "CLAIM_TABLE": "t"}).components == ()

@@ -1,0 +1,170 @@
+"""A single-model endpoint on an accelerator instance type, scaled on instances by concurrent requests per model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Duration
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import Construct
+
+from . import _validation as v
+from .cache_guard import CacheGuardMode
+from .endpoint_base import DEFAULT_VARIANT_NAME, InferenceAmiVersion, RoutingStrategy, _DefinedEndpoint
+from .images import ContainerImage, ModelData, grant_model_access
+from .instance_types import AcceleratorInstanceType
+from .scale_out_recorder import DEFAULT_SCALE_OUT_BUDGET
+from .scaling import ScalableInstanceCount
+
+
+class SingleModelEndpoint(_DefinedEndpoint):
+    """One model on an accelerator-instance variant: the classic endpoint pattern, with the same checks, cache guard,
+    recorder and dashboard as ``InferenceEndpoint``.
+
+    Renders an ``AWS::SageMaker::Model`` (image, artifacts, environment, execution role, VPC), an
+    ``AWS::SageMaker::EndpointConfig`` whose variant names that model, and an ``AWS::SageMaker::Endpoint`` with a
+    deterministic lowercase name. Scale instances with ``scale_on_concurrent_requests``.
+    """
+
+    hosts_components = False
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        instance_type: AcceleratorInstanceType,
+        image: ContainerImage,
+        model_data: ModelData | None = None,
+        environment: dict[str, str] | None = None,
+        initial_instance_count: int = 1,
+        startup_health_check_timeout: Duration | None = None,
+        model_download_timeout: Duration | None = None,
+        endpoint_name: str | None = None,
+        role: iam.IRole | None = None,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: list[ec2.ISecurityGroup] | None = None,
+        encryption_key: kms.IKey | None = None,
+        routing_strategy: RoutingStrategy = RoutingStrategy.LEAST_OUTSTANDING_REQUESTS,
+        volume_size_gb: int | None = None,
+        inference_ami_version: InferenceAmiVersion | None = None,
+        variant_name: str = DEFAULT_VARIANT_NAME,
+        cache_guard: CacheGuardMode = CacheGuardMode.WARN,
+        cache_purge_timeout: Duration | None = None,
+        record_scale_out: bool = True,
+        scale_out_budget: Duration | None = DEFAULT_SCALE_OUT_BUDGET,
+    ) -> None:
+        """
+        :param instance_type: The accelerator instance type.
+        :param image: The container image, in Amazon ECR.
+        :param model_data: Model artifacts in S3. Default: none (the container fetches its model).
+        :param environment: Container environment, at most 16 entries. Default: none.
+        :param initial_instance_count: Instances at creation (>= 1). Default: 1.
+        :param startup_health_check_timeout: 60-3600 s for the container to pass its health check. Default: SageMaker's.
+        :param model_download_timeout: 60-3600 s to download the model. Default: SageMaker's.
+
+        Every other argument is as for ``InferenceEndpoint``; the role and VPC go on the model here.
+        """
+        errors: list[str] = []
+        v.int_in_range(errors, "initial_instance_count", initial_instance_count, 1)
+        v.container(
+            errors,
+            image=image,
+            model_data=model_data,
+            environment=environment,
+            startup_health_check_timeout=startup_health_check_timeout,
+            model_download_timeout=model_download_timeout,
+        )
+        super().__init__(
+            scope,
+            id,
+            instance_type=instance_type,
+            endpoint_name=endpoint_name,
+            role=role,
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            security_groups=security_groups,
+            encryption_key=encryption_key,
+            routing_strategy=routing_strategy,
+            volume_size_gb=volume_size_gb,
+            inference_ami_version=inference_ami_version,
+            variant_name=variant_name,
+            cache_guard=cache_guard,
+            cache_purge_timeout=cache_purge_timeout,
+            record_scale_out=record_scale_out,
+            scale_out_budget=scale_out_budget,
+            errors=errors,
+            what="SingleModelEndpoint",
+        )
+        self.initial_instance_count = initial_instance_count
+        self.max_instance_count = initial_instance_count
+        self.image = image.bind(self)
+        grant_model_access(self.role, self.image, model_data)
+        vpc_config = self._vpc_config()
+        self.model = sagemaker.CfnModel(
+            self,
+            "Model",
+            execution_role_arn=self.role.role_arn,
+            primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
+                image=self.image.image_uri,
+                model_data_url=model_data.uri if model_data is not None else None,
+                environment=dict(environment) if environment else None,
+            ),
+            vpc_config=sagemaker.CfnModel.VpcConfigProperty(**vpc_config) if vpc_config else None,
+        )
+        self.model.node.add_dependency(self.role)  # the image pull needs the role's policy
+        self._create(
+            self._variant(
+                model_name=self.model.attr_model_name,
+                initial_instance_count=initial_instance_count,
+                container_startup_health_check_timeout_in_seconds=v.seconds(startup_health_check_timeout),
+                model_data_download_timeout_in_seconds=v.seconds(model_download_timeout),
+            ),
+            role_on_config=False,
+        )
+        if self.cache_guard is not None:
+            self.cache_guard.add_image(self.image)
+        self.scalable_instance_count: ScalableInstanceCount | None = None
+
+    def scale_on_concurrent_requests(
+        self,
+        *,
+        max_instances: int,
+        target_per_model: float,
+        min_instances: int = 1,
+        scale_out_cooldown: Duration | None = None,
+        scale_in_cooldown: Duration | None = None,
+    ) -> ScalableInstanceCount:
+        """Track ``target_per_model`` concurrent requests per instance on 10-second metrics.
+
+        See ``ScalableInstanceCount``. The recorder also records these scale-outs, with the SLO alarm.
+        """
+        if self.scalable_instance_count is not None:
+            raise ValueError(f"scale_on_concurrent_requests was already called on endpoint {self.node.path}")
+        self.scalable_instance_count = ScalableInstanceCount(
+            self,
+            "InstanceScaling",
+            endpoint_name=self.physical_endpoint_name,
+            variant_name=self.variant_name,
+            endpoint_resource=self.endpoint_resource,
+            initial_instance_count=self.initial_instance_count,
+            max_instances=max_instances,
+            target_per_model=target_per_model,
+            min_instances=min_instances,
+            scale_out_cooldown=scale_out_cooldown,
+            scale_in_cooldown=scale_in_cooldown,
+        )
+        self.max_instance_count = max_instances
+        if self.scale_out_recorder is not None:
+            self.scale_out_recorder.record_variant_scaling()
+        return self.scalable_instance_count
+
+    def add_inference_component(self, id: str, **props: Any) -> Any:
+        raise TypeError(
+            "a SingleModelEndpoint serves one model and hosts no inference components; use InferenceEndpoint "
+            f"to place components (got add_inference_component({id!r}, ...))"
+        )
