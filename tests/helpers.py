@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk.assertions import Template
 
 from constructs_pkg import AcceleratorInstanceType, ContainerImage, InferenceEndpoint
+from constructs_pkg.testing import mask_hashes, mask_logical_ids  # noqa: F401 - re-exported for tests
 
 from .conftest import cdk_context
 
@@ -46,39 +46,6 @@ def one(template: Template, type_: str) -> dict:
     found = resources_of(template, type_)
     assert len(found) == 1, f"expected one {type_}, found {len(found)}"
     return found[0]
-
-
-_HASH = re.compile(r"^[0-9a-f]{64}(\.zip|\.json)?$")
-
-
-def mask_hashes(value: Any) -> Any:
-    """Replace asset hashes so snapshots only change when the template really changes."""
-    if isinstance(value, dict):
-        return {k: mask_hashes(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask_hashes(v) for v in value]
-    if isinstance(value, str) and (match := _HASH.match(value)):
-        return "<asset-hash>" + (match.group(1) or "")
-    return value
-
-
-def mask_logical_ids(value: Any, template: dict | None = None) -> Any:
-    """In ``value`` (by default the template itself), replace each logical id of ``template`` by ``<its type>``, and
-    drop generated policy names. Snapshots then change only when what a resource is or refers to changes.
-    """
-    template = value if template is None else template
-    names = {logical_id: f"<{resource['Type']}>" for logical_id, resource in template["Resources"].items()}
-
-    def walk(value: Any, key: str | None = None) -> Any:
-        if isinstance(value, dict):
-            return {k: walk(v, k) for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v, key) for v in value]
-        if key == "PolicyName":
-            return "<generated>"
-        return names.get(value, value) if isinstance(value, str) else value
-
-    return walk(value)
 
 
 def statements_of(stack: cdk.Stack, template: Template, role) -> list[dict]:
