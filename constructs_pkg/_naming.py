@@ -28,3 +28,25 @@ def physical_name(path: str, *, max_length: int = SAGEMAKER_NAME_MAX) -> str:
     if len(readable) > budget:
         readable = readable[-budget:].lstrip("-")
     return f"{readable}-{digest}" if readable else digest
+
+
+def imported_arn(scope: object, resource: str, name: str) -> str:
+    """The ARN of an imported SageMaker resource. SageMaker lower-cases names in ARNs, and IAM matches ARNs
+    case-sensitively, so a concrete name is lower-cased."""
+    from aws_cdk import Stack, Token
+
+    return Stack.of(scope).format_arn(
+        service="sagemaker", resource=resource, resource_name=name if Token.is_unresolved(name) else name.lower()
+    )
+
+
+def default_name(scope: object, id: str, given: str | None) -> str:
+    """``given``, or the physical name of construct ``id`` in ``scope``: its stack name plus its path in the stack."""
+    if given is not None:
+        return given
+    from aws_cdk import Stack, Token
+
+    stack = Stack.of(scope)
+    base = stack.stack_name if not Token.is_unresolved(stack.stack_name) else stack.node.path
+    relative = f"{scope.node.path}/{id}"[len(stack.node.path) :].lstrip("/")
+    return physical_name(f"{base}/{relative}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import jsii
 from aws_cdk import Aspects, Duration, IAspect
@@ -112,12 +112,6 @@ def _variant_rows(endpoint: _EndpointBase, budget: Duration | None) -> list[list
         left_axis=COUNT_AXIS,
         left_annotations=_target_line(scaling.target_per_model if scaling else None, "target per model"),
     )
-    latency = _graph(
-        f"Scale-out latency: {name}",
-        [endpoint.metric_scale_out_latency(statistic=s, label=f"scale-out {s}") for s in LATENCY_PERCENTILES]
-        + [endpoint.metric_scale_out_detection_latency(statistic="p90", label="detection p90")],
-        left_axis=SECONDS_AXIS, left_annotations=_target_line(budget.to_seconds() if budget else None, "budget"),
-    )  # fmt: skip
     failures = _graph(
         f"Errors: {name}",
         [endpoint.metric_invocation_4xx_errors(label="4xx"), endpoint.metric_invocation_5xx_errors(label="5xx"),
@@ -125,31 +119,23 @@ def _variant_rows(endpoint: _EndpointBase, budget: Duration | None) -> list[list
          endpoint.metric_scale_out_failures(label="failed scale-outs")],
         left_axis=COUNT_AXIS,
     )  # fmt: skip
-    model_latency = _graph(
-        f"Latency percentiles (microseconds): {name}",
-        [endpoint.metric_model_latency(statistic=s, label=f"model {s}") for s in MODEL_LATENCY_PERCENTILES]
-        + [endpoint.metric_overhead_latency(statistic="p90", label="overhead p90")],
-        left_axis=cw.YAxisProps(min=0, show_units=False),
-    )  # fmt: skip
-    gpu = _graph(
-        f"GPU utilization (%): {name}",
-        [endpoint.metric_gpu_utilization(label="GPU"), endpoint.metric_gpu_memory_utilization(label="GPU memory")],
-        left_axis=PERCENT_AXIS,
-    )
-    return [[header], [demand, latency, failures], [model_latency, gpu]]
+    return [
+        [header],
+        [demand, _scale_out_latency(endpoint, name, budget), failures],
+        [_model_latency(endpoint, name), _gpu(endpoint, name)],
+    ]
 
 
 def _component_rows(component: InferenceComponent, endpoint: _EndpointBase, budget: Duration | None) -> list[list[cw.IWidget]]:
     name = component.component_name
     scaling = component.scalable_copy_count
-    target = _target_line(scaling.target_per_copy if scaling is not None else None, "target per copy")
-    budget_line = _target_line(budget.to_seconds() if budget else None, "budget")
     header = cw.TextWidget(markdown=f"### Inference component `{name}`", width=FULL_WIDTH, height=HEADER_HEIGHT)
     demand = _graph(
         f"Demand vs target: {name}",
         [component.metric_concurrent_requests_per_copy(label="concurrent requests per copy", period=DEMAND_PERIOD)],
-        left_axis=COUNT_AXIS, left_annotations=target,
-    )  # fmt: skip
+        left_axis=COUNT_AXIS,
+        left_annotations=_target_line(scaling.target_per_copy if scaling is not None else None, "target per copy"),
+    )
     copies = _graph(
         f"Copies and instances: {name}",
         [component.metric_desired_copy_count(label="desired copies"),
@@ -157,12 +143,6 @@ def _component_rows(component: InferenceComponent, endpoint: _EndpointBase, budg
         right=[endpoint.metric_desired_instance_count(label="desired instances"),
                endpoint.metric_current_instance_count(label="current instances")],
         left_axis=COUNT_AXIS, right_axis=COUNT_AXIS,
-    )  # fmt: skip
-    latency = _graph(
-        f"Scale-out latency: {name}",
-        [component.metric_scale_out_latency(statistic=s, label=f"scale-out {s}") for s in LATENCY_PERCENTILES]
-        + [component.metric_scale_out_detection_latency(statistic="p90", label="detection p90")],
-        left_axis=SECONDS_AXIS, left_annotations=budget_line,
     )  # fmt: skip
     failures = _graph(
         f"No-capacity failures and errors: {name}",
@@ -173,18 +153,38 @@ def _component_rows(component: InferenceComponent, endpoint: _EndpointBase, budg
          component.metric_scale_out_failures(label="failed scale-outs")],
         left_axis=COUNT_AXIS,
     )  # fmt: skip
-    model_latency = _graph(
+    return [
+        [header],
+        [demand, copies, _scale_out_latency(component, name, budget)],
+        [failures, _model_latency(component, name), _gpu(component, name)],
+    ]
+
+
+# A component and a single-model endpoint have the same metric methods, so these serve both.
+def _scale_out_latency(source: Any, name: str, budget: Duration | None) -> cw.GraphWidget:
+    return _graph(
+        f"Scale-out latency: {name}",
+        [source.metric_scale_out_latency(statistic=s, label=f"scale-out {s}") for s in LATENCY_PERCENTILES]
+        + [source.metric_scale_out_detection_latency(statistic="p90", label="detection p90")],
+        left_axis=SECONDS_AXIS, left_annotations=_target_line(budget.to_seconds() if budget else None, "budget"),
+    )  # fmt: skip
+
+
+def _model_latency(source: Any, name: str) -> cw.GraphWidget:
+    return _graph(
         f"Latency percentiles (microseconds): {name}",
-        [component.metric_model_latency(statistic=s, label=f"model {s}") for s in MODEL_LATENCY_PERCENTILES]
-        + [component.metric_overhead_latency(statistic="p90", label="overhead p90")],
+        [source.metric_model_latency(statistic=s, label=f"model {s}") for s in MODEL_LATENCY_PERCENTILES]
+        + [source.metric_overhead_latency(statistic="p90", label="overhead p90")],
         left_axis=cw.YAxisProps(min=0, show_units=False),
-    )  # fmt: skip
-    gpu = _graph(
+    )
+
+
+def _gpu(source: Any, name: str) -> cw.GraphWidget:
+    return _graph(
         f"GPU utilization (%): {name}",
-        [component.metric_gpu_utilization(label="GPU"), component.metric_gpu_memory_utilization(label="GPU memory")],
+        [source.metric_gpu_utilization(label="GPU"), source.metric_gpu_memory_utilization(label="GPU memory")],
         left_axis=PERCENT_AXIS,
-    )  # fmt: skip
-    return [[header], [demand, copies, latency], [failures, model_latency, gpu]]
+    )
 
 
 def _graph(

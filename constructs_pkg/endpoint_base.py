@@ -6,7 +6,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from aws_cdk import Aws, Duration, Resource, Stack, Token
+from aws_cdk import Aws, Duration, Resource, Token
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -18,11 +18,11 @@ from . import _nag
 from . import _validation as v
 from . import metrics
 from ._lambda import allow_logs_to_use
-from ._naming import physical_name
+from ._naming import default_name, imported_arn
 from ._regions import check_region_availability
 from .cache_guard import DEFAULT_PURGE_TIMEOUT, CacheGuard, CacheGuardMode
 from .instance_types import AcceleratorInstanceType
-from .scale_out_recorder import DEFAULT_SCALE_OUT_BUDGET, ScaleOutRecorder
+from .scale_out_recorder import ScaleOutRecorder
 
 if TYPE_CHECKING:
     from .images import ContainerImage, ModelData
@@ -235,12 +235,7 @@ class _ImportedEndpoint(_EndpointBase):
         self.variant_name = variant_name
         self.instance_type = instance_type
         self.max_instance_count = max_instance_count
-        self.endpoint_arn = Stack.of(self).format_arn(
-            service="sagemaker",
-            resource="endpoint",
-            # SageMaker lower-cases endpoint ARNs; IAM matches ARNs case-sensitively.
-            resource_name=endpoint_name if Token.is_unresolved(endpoint_name) else endpoint_name.lower(),
-        )
+        self.endpoint_arn = imported_arn(self, "endpoint", endpoint_name)
 
 
 class _DefinedEndpoint(_EndpointBase):
@@ -272,10 +267,7 @@ class _DefinedEndpoint(_EndpointBase):
         errors: list[str],
         what: str,
     ) -> None:
-        stack = Stack.of(scope)
-        base = stack.stack_name if not Token.is_unresolved(stack.stack_name) else stack.node.path
-        relative = f"{scope.node.path}/{id}"[len(stack.node.path) :].lstrip("/")
-        name = endpoint_name if endpoint_name is not None else physical_name(f"{base}/{relative}")
+        name = default_name(scope, id, endpoint_name)
         _validate_shared_props(
             errors,
             instance_type=instance_type,

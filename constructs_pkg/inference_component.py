@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_cdk import Aws, Duration, Resource, Stack, Token
+from aws_cdk import Aws, Duration, Resource
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
@@ -12,7 +12,7 @@ from constructs import Construct
 
 from . import _nag, _validation as v
 from . import metrics
-from ._naming import physical_name
+from ._naming import default_name, imported_arn
 from .images import BoundImage, ContainerImage, ModelData, grant_model_access
 
 if TYPE_CHECKING:
@@ -206,10 +206,7 @@ class InferenceComponent(_ComponentBase):
             Default: SageMaker's default.
         :param component_name: Physical name. Default: a lowercase name derived from the stack name and path.
         """
-        stack = Stack.of(scope)
-        base = stack.stack_name if not Token.is_unresolved(stack.stack_name) else stack.node.path
-        relative = f"{scope.node.path}/{id}"[len(stack.node.path) :].lstrip("/")
-        name = component_name if component_name is not None else physical_name(f"{base}/{relative}")
+        name = default_name(scope, id, component_name)
         _validate_component_props(
             endpoint=endpoint,
             image=image,
@@ -333,12 +330,7 @@ class _ImportedComponent(_ComponentBase):
         self.accelerator_count = accelerator_count
         self.memory_mib = memory_mib
         self.copy_count = copy_count
-        self.component_arn = Stack.of(self).format_arn(
-            service="sagemaker",
-            resource="inference-component",
-            # SageMaker lower-cases these ARNs too; IAM matches ARNs case-sensitively.
-            resource_name=component_name if Token.is_unresolved(component_name) else component_name.lower(),
-        )
+        self.component_arn = imported_arn(self, "inference-component", component_name)
         endpoint._register(self)
 
 

@@ -7,7 +7,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk.assertions import Template
 
-from constructs_pkg import AcceleratorInstanceType, ContainerImage, ModelData
+from constructs_pkg import ContainerImage, ModelData
 
 from ..helpers import add_component, new_endpoint, new_stack, one
 
