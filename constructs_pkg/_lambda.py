@@ -59,7 +59,7 @@ def python_function(
     )
     function.node.add_dependency(role)
     _nag.acknowledge_rule(role, "IAMNoInlinePolicy", _nag.INLINE_POLICY_REASON)
-    _nag.acknowledge_function(function, how_invoked=how_invoked)
+    _nag.acknowledge_all(function, _nag.function_rules(how_invoked=how_invoked))
     return function
 
 

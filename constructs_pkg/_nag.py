@@ -14,7 +14,12 @@ PARTITION, REGION, ACCOUNT = "<AWS::Partition>", "<AWS::Region>", "<AWS::Account
 
 
 def acknowledge(scope: IConstruct, rule: str, reason: str) -> None:
-    Validations.of(scope).acknowledge(Acknowledgment(id=rule, reason=reason))
+    acknowledge_all(scope, [(rule, reason)])
+
+
+def acknowledge_all(scope: IConstruct, rules: list[tuple[str, str]]) -> None:
+    """Acknowledge several (rule id, reason) pairs on ``scope`` in one call (each jsii call costs synth time)."""
+    Validations.of(scope).acknowledge(*(Acknowledgment(id=rule, reason=reason) for rule, reason in rules))
 
 
 def wildcard_resource(resource: str) -> str:
@@ -44,24 +49,27 @@ INLINE_POLICY_REASON = (
 )
 
 
+def in_packs(rule: str, reason: str) -> list[tuple[str, str]]:
+    """``rule`` as acknowledged in every compliance pack (HIPAA, NIST 800-53 R5, PCI DSS 3.2.1) that carries it."""
+    return [(f"{pack}-{rule}", reason) for pack in _PACKS_OF_RULE[rule]]
+
+
 def acknowledge_rule(scope: IConstruct, rule: str, reason: str) -> None:
-    """Acknowledge ``rule`` in every compliance pack (HIPAA, NIST 800-53 R5, PCI DSS 3.2.1) that carries it."""
-    for pack in _PACKS_OF_RULE[rule]:
-        acknowledge(scope, f"{pack}-{rule}", reason)
+    acknowledge_all(scope, in_packs(rule, reason))
 
 
-def acknowledge_function(scope: IConstruct, *, how_invoked: str) -> None:
+def function_rules(*, how_invoked: str) -> list[tuple[str, str]]:
     """The compliance packs' Lambda rules, for a function of the library (or of the CDK Provider framework)."""
-    acknowledge_rule(
-        scope,
-        "LambdaConcurrency",
-        f"{how_invoked}; reserving concurrency would take capacity from the account and fail deployments in "
-        "accounts at the default concurrency quota.",
-    )
-    acknowledge_rule(scope, "LambdaDLQ", f"{how_invoked}, so a failed invocation is retried or reported, not lost silently.")
-    acknowledge_rule(
-        scope,
-        "LambdaInsideVPC",
-        "It only calls AWS APIs with its role and serves no network traffic; inside a VPC it would need NAT or "
-        "interface endpoints for SageMaker, ECR, CloudWatch and Application Auto Scaling.",
-    )
+    return [
+        *in_packs(
+            "LambdaConcurrency",
+            f"{how_invoked}; reserving concurrency would take capacity from the account and fail deployments in "
+            "accounts at the default concurrency quota.",
+        ),
+        *in_packs("LambdaDLQ", f"{how_invoked}, so a failed invocation is retried or reported, not lost silently."),
+        *in_packs(
+            "LambdaInsideVPC",
+            "It only calls AWS APIs with its role and serves no network traffic; inside a VPC it would need NAT or "
+            "interface endpoints for SageMaker, ECR, CloudWatch and Application Auto Scaling.",
+        ),
+    ]

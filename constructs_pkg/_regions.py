@@ -12,8 +12,11 @@ WARNING_ID = "constructs-pkg:resource-type-unavailable-in-region"
 
 
 def check_region_availability(scope: IConstruct) -> None:
-    """Check every CloudFormation resource under ``scope`` once the app synthesizes."""
-    Aspects.of(scope).add(_RegionAvailability())
+    """Check every CloudFormation resource under ``scope`` once the app synthesizes, when the stack's region is
+    concrete and lacks a type the library emits (elsewhere no aspect is added: walking the tree costs synth time)."""
+    region = Stack.of(scope).region
+    if not Token.is_unresolved(region) and region in MISSING_RESOURCE_TYPES:
+        Aspects.of(scope).add(_RegionAvailability())
 
 
 @jsii.implements(IAspect)

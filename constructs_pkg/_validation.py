@@ -11,8 +11,18 @@ from aws_cdk import Duration, Token
 from ._naming import SAGEMAKER_NAME, SAGEMAKER_NAME_MAX
 
 
+_NUMBER_TOKEN_BELOW = -1e288  # CDK encodes number tokens as doubles near -1.888e+289
+
+
 def is_token(value: Any) -> bool:
-    return value is not None and Token.is_unresolved(value)
+    """``Token.is_unresolved``, answered in Python for plain values: each jsii call costs synth time."""
+    if value is None or isinstance(value, (bool, int)):
+        return False  # number tokens are floats
+    if isinstance(value, float):
+        return value < _NUMBER_TOKEN_BELOW and Token.is_unresolved(value)
+    if isinstance(value, str):
+        return "{Token[" in value and Token.is_unresolved(value)
+    return Token.is_unresolved(value)
 
 
 def check(errors: list[str], condition: bool, message: str) -> None:

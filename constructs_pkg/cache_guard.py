@@ -24,6 +24,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
 from . import _nag
+from ._iam import GrowingStatement
 from ._lambda import log_group_for, python_function
 from .runtime import eligibility, names
 from .runtime.guard import ENFORCE, WARN
@@ -84,6 +85,7 @@ class CacheGuard(Construct):
             description=f"Verifies that SageMaker endpoint {endpoint_name} and its cache are gone",
             encryption_key=encryption_key, how_invoked=invoked,
         )  # fmt: skip
+        self._describe_images = GrowingStatement(self.on_event_function, "ecr:DescribeImages", "ecr:DescribeRepositories")
         self._grant_verification(endpoint_name)
         self.provider = cr.Provider(
             self,
@@ -116,7 +118,7 @@ class CacheGuard(Construct):
             ("Reasons", "Why the cache does not or may not apply, or 'none'"),
         ):
             CfnOutput(self, f"Cache{attribute}", value=self.resource.get_att_string(attribute), description=description)
-        Aspects.of(self).add(_StaticEligibility(self))
+        Aspects.of(self.resource.node.default_child).add(_StaticEligibility(self))  # a leaf: visited once
         self._acknowledge_framework()
         endpoint.on_component(lambda component: self.add_image(component.image))
 
@@ -125,11 +127,7 @@ class CacheGuard(Construct):
         if image is None:
             return
         self._images.append(image)
-        iam.Grant.add_to_principal(
-            grantee=self.on_event_function,
-            actions=["ecr:DescribeImages", "ecr:DescribeRepositories"],
-            resource_arns=[image.repository.repository_arn],
-        )
+        self._describe_images.add(image.repository.repository_arn)
 
     def _grant_verification(self, endpoint_name: str) -> None:
         stack = Stack.of(self)
@@ -157,38 +155,42 @@ class CacheGuard(Construct):
             "sagemaker:ListInferenceComponents and cloudwatch:PutMetricData have no resource type; PutMetricData is "
             f"confined to the {names.NAMESPACE} namespace by condition.",
         )
-        _nag.acknowledge(
-            self.provider,
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-            "The Provider framework's functions (aws-cdk-lib custom_resources) use AWS's basic execution policy for "
-            "their own logs; it grants only log writes.",
-        )
         invoked = [self.on_event_function, self.is_complete_function]
         invoked += [self.provider.node.find_child(f"framework-{name}") for name in ("isComplete", "onTimeout")]
-        for function in invoked:
-            logical_id = stack.resolve(stack.get_logical_id(function.node.default_child))
-            _nag.acknowledge(
-                self.provider,
-                _nag.wildcard_resource(f"<{logical_id}.Arn>:*"),
-                "The Provider framework invokes this function and its versions (lambda:InvokeFunction on <arn>:*); "
-                "the grant names this one function.",
-            )
-        _nag.acknowledge(
+        invoke_reason = (
+            "The Provider framework invokes this function and its versions (lambda:InvokeFunction on <arn>:*); "
+            "the grant names this one function."
+        )
+        _nag.acknowledge_all(
             self.provider,
-            "AwsSolutions-SF1",
-            "The waiter only polls is_complete, which logs every poll to its own encrypted log group; state-machine "
-            "logging would make CDK grant logs:CreateLogStream and logs:PutLogEvents on all log groups.",
-        )
-        _nag.acknowledge_rule(self.provider, "IAMNoInlinePolicy", _nag.INLINE_POLICY_REASON)
-        _nag.acknowledge_function(
-            self.provider, how_invoked="CloudFormation and the Provider's waiter invoke it and track its result"
-        )
-        _nag.acknowledge(
-            self.provider,
-            "AwsSolutions-SF2",
-            "The Provider framework's waiter state machine offers no X-Ray option; it only polls is_complete, whose "
-            "logs are kept.",
-        )
+            [
+                (
+                    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+                    "The Provider framework's functions (aws-cdk-lib custom_resources) use AWS's basic execution "
+                    "policy for their own logs; it grants only log writes.",
+                ),
+                *(
+                    (_nag.wildcard_resource(f"<{stack.resolve(stack.get_logical_id(f.node.default_child))}.Arn>:*"),
+                     invoke_reason)
+                    for f in invoked
+                ),
+                *_nag.in_packs("IAMNoInlinePolicy", _nag.INLINE_POLICY_REASON),
+                *_nag.function_rules(
+                    how_invoked="CloudFormation and the Provider's waiter invoke it and track its result"
+                ),
+                (
+                    "AwsSolutions-SF1",
+                    "The waiter only polls is_complete, which logs every poll to its own encrypted log group; "
+                    "state-machine logging would make CDK grant logs:CreateLogStream and logs:PutLogEvents on all "
+                    "log groups.",
+                ),
+                (
+                    "AwsSolutions-SF2",
+                    "The Provider framework's waiter state machine offers no X-Ray option; it only polls is_complete, "
+                    "whose logs are kept.",
+                ),
+            ],
+        )  # fmt: skip
 
 
 @jsii.implements(IStableListProducer)
@@ -211,8 +213,6 @@ class _StaticEligibility:
 
     def visit(self, node: IConstruct) -> None:
         guard = self._guard
-        if node is not guard:
-            return
         region = Stack.of(guard).region
         uris = [i.image_uri for i in guard._images if not Token.is_unresolved(i.image_uri)]
         report = eligibility.evaluate(

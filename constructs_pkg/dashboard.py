@@ -57,7 +57,7 @@ class ScaleOutDashboard(Construct):
         self.dashboard = cw.Dashboard(
             self, "Resource", dashboard_name=dashboard_name, default_interval=default_interval
         )
-        Aspects.of(self).add(_Layout(self))
+        Aspects.of(self.dashboard.node.default_child).add(_Layout(self))  # a leaf: visited once, not per node
         check_region_availability(self)
 
     def _build(self) -> None:
@@ -218,6 +218,6 @@ class _Layout:
         self._done = False
 
     def visit(self, node: IConstruct) -> None:
-        if node is self._dashboard and not self._done:
+        if not self._done:
             self._done = True
             self._dashboard._build()

@@ -129,7 +129,7 @@ class InferenceEndpoint(_DefinedEndpoint):
             role_on_config=True,  # inference components: the role goes on the config, no model on the variant
         )
         self.node.add_validation(_CapacityValidation(self))
-        Aspects.of(self).add(_ScaleToZeroCheck(self))
+        Aspects.of(self.endpoint_resource).add(_ScaleToZeroCheck(self))  # on a leaf: visited once, not per node
 
     @classmethod
     def from_endpoint_name(
@@ -199,7 +199,7 @@ class _ScaleToZeroCheck:
 
     def visit(self, node: IConstruct) -> None:
         endpoint = self._endpoint
-        if node is not endpoint or endpoint.min_instance_count != 0 or not endpoint._components:
+        if endpoint.min_instance_count != 0 or not endpoint._components:
             return
         if all(c.guaranteed_copies > 0 for c in endpoint._components):
             Annotations.of(endpoint).add_warning_v2(

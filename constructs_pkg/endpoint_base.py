@@ -17,6 +17,7 @@ from constructs import Construct
 from . import _nag
 from . import _validation as v
 from . import metrics
+from ._iam import GrowingStatement
 from ._lambda import allow_logs_to_use
 from ._naming import default_name, imported_arn
 from ._regions import check_region_availability
@@ -76,6 +77,7 @@ class _EndpointBase(Resource):
         self._components: list[InferenceComponent] = []
         self._invoke_statements: list[iam.PolicyStatement] = []
         self._listeners: list[Callable[[InferenceComponent], None]] = []
+        self._pulled_repositories: set[str] = set()
         check_region_availability(self)
 
     @property
@@ -308,6 +310,10 @@ class _DefinedEndpoint(_EndpointBase):
             assumed_by=iam.ServicePrincipal(SAGEMAKER_PRINCIPAL),
             description=f"Execution role of SageMaker endpoint {name}",
         )
+        #: Components' log groups, granted to the role in one statement.
+        self._component_logs = GrowingStatement(
+            self.role, "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"
+        )
         self.connections, self._subnet_ids = self._build_network(vpc, vpc_subnets, security_groups)
         self._vpc = vpc
         self._grant_runtime_access(name, self._subnet_ids)
@@ -441,18 +447,21 @@ class _DefinedEndpoint(_EndpointBase):
             ]
         for statement in statements:
             self.role.add_to_principal_policy(statement)
-        _nag.acknowledge_rule(self.role, "IAMNoInlinePolicy", _nag.INLINE_POLICY_REASON)
-        _nag.acknowledge(
+        _nag.acknowledge_all(
             self.role,
-            _nag.log_streams(f"/aws/sagemaker/Endpoints/{endpoint_name}"),
-            "SageMaker names the endpoint's log streams after instances it has not launched yet; "
-            "the grant is confined to this endpoint's own log group.",
-        )
-        _nag.acknowledge(
-            self.role,
-            _nag.wildcard_resource("*"),
-            "ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource type; PutMetricData is "
-            "confined by a cloudwatch:namespace condition to /aws/sagemaker/*.",
+            [
+                *_nag.in_packs("IAMNoInlinePolicy", _nag.INLINE_POLICY_REASON),
+                (
+                    _nag.log_streams(f"/aws/sagemaker/Endpoints/{endpoint_name}"),
+                    "SageMaker names the endpoint's log streams after instances it has not launched yet; "
+                    "the grant is confined to this endpoint's own log group.",
+                ),
+                (
+                    _nag.wildcard_resource("*"),
+                    "ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource type; PutMetricData is "
+                    "confined by a cloudwatch:namespace condition to /aws/sagemaker/*.",
+                ),
+            ],
         )
         # SageMaker attaches the encrypted ML storage volumes through a grant made with this role.
         self.encryption_key.grant(self.role, "kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -58,6 +59,8 @@ class BoundImage:
 
     image_uri: str
     repository: ecr.IRepository
+    #: Identifies the repository within the stack, so grants are made once per repository.
+    repository_key: str
     #: Parsed URI when it is known at synth time (None when the URI holds tokens).
     ecr_image: EcrImage | None
     #: True when the image is referenced by digest; False for a tag; None when unknown at synth time.
@@ -122,7 +125,7 @@ class _RepositoryImage(ContainerImage):
             uri = self._repository.repository_uri_for_digest(self._digest)
         else:
             uri = self._repository.repository_uri_for_tag("latest" if self._tag is None else self._tag)
-        return BoundImage(uri, self._repository, _parse(uri), pinned=self._digest is not None)
+        return BoundImage(uri, self._repository, self._repository.node.path, _parse(uri), pinned=self._digest is not None)
 
 
 class _UriImage(ContainerImage):
@@ -136,8 +139,9 @@ class _UriImage(ContainerImage):
                 "from_image_uri needs a concrete URI to scope the role's ECR access; "
                 f"use from_ecr_repository for a URI built from tokens, got {self._uri!r}"
             )
-        repository = _repository(scope, parsed.account, parsed.region, parsed.repository)
-        return BoundImage(self._uri, repository, parsed, pinned=parsed.pinned)
+        key = f"{parsed.account}/{parsed.region}/{parsed.repository}"
+        repository = _repository(scope, key, parsed.account, parsed.region, parsed.repository)
+        return BoundImage(self._uri, repository, key, parsed, pinned=parsed.pinned)
 
 
 class _LmiImage(ContainerImage):
@@ -160,17 +164,24 @@ class _LmiImage(ContainerImage):
             suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
         reference = f"@{self._digest}" if self._digest is not None else f":{LMI_TAGS[self._version]}"
         uri = f"{account}.dkr.ecr.{region}.{suffix}/{LMI_REPOSITORY}{reference}"
-        repository = _repository(scope, account, region, LMI_REPOSITORY)
-        return BoundImage(uri, repository, _parse(uri), pinned=self._digest is not None)
+        key = f"aws-dlc/{region}/{LMI_REPOSITORY}"
+        repository = _repository(scope, key, account, region, LMI_REPOSITORY)
+        return BoundImage(uri, repository, key, _parse(uri), pinned=self._digest is not None)
 
 
 def _parse(uri: str) -> EcrImage | None:
     return None if Token.is_unresolved(uri) else parse_ecr_image_uri(uri)
 
 
-def _repository(scope: Construct, account: str, region: str, name: str) -> ecr.IRepository:
+def _repository(scope: Construct, key: str, account: str, region: str, name: str) -> ecr.IRepository:
+    """The imported repository for ``key``, created once per stack (an import has no resources)."""
+    stack = Stack.of(scope)
+    child_id = f"ImageRepository{hashlib.sha256(key.encode()).hexdigest()[:8]}"
+    existing = stack.node.try_find_child(child_id)
+    if existing is not None:
+        return existing  # type: ignore[return-value]
     arn = f"arn:{Aws.PARTITION}:ecr:{region}:{account}:repository/{name}"
-    return ecr.Repository.from_repository_attributes(scope, "ImageRepository", repository_arn=arn, repository_name=name)
+    return ecr.Repository.from_repository_attributes(stack, child_id, repository_arn=arn, repository_name=name)
 
 
 def _dlc_account_mapping(stack: Stack) -> CfnMapping:
@@ -217,8 +228,13 @@ class ModelData:
             self._bucket.encryption_key.grant_decrypt(grantee)
 
 
-def grant_model_access(role: iam.IRole, image: BoundImage, model_data: ModelData | None) -> None:
-    """ECR pull of ``image`` and read of ``model_data`` for the role that runs the model."""
-    image.repository.grant_pull(role)
+def grant_model_access(
+    role: iam.IRole, image: BoundImage, model_data: ModelData | None, pulled: set[str] | None = None
+) -> None:
+    """ECR pull of ``image`` (once per repository, tracked in ``pulled``) and read of ``model_data``."""
+    if pulled is None or image.repository_key not in pulled:
+        image.repository.grant_pull(role)
+        if pulled is not None:
+            pulled.add(image.repository_key)
     if model_data is not None:
         model_data.grant_read(role)

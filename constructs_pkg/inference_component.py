@@ -296,14 +296,9 @@ class InferenceComponent(_ComponentBase):
         role = endpoint.role
         if role is None:  # an imported endpoint: its own role must already have access
             return
-        grant_model_access(role, self.image, model_data)
+        grant_model_access(role, self.image, model_data, endpoint._pulled_repositories)
         prefix = f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/InferenceComponents/"
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                resources=[f"{prefix}{name}", f"{prefix}{name}:log-stream:*"],
-            )
-        )
+        endpoint._component_logs.add(f"{prefix}{name}", f"{prefix}{name}:log-stream:*")
         _nag.acknowledge(
             role,
             _nag.log_streams(f"/aws/sagemaker/InferenceComponents/{name}"),

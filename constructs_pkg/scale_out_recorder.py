@@ -18,6 +18,7 @@ from constructs import Construct
 from ._regions import check_region_availability
 from . import _nag
 from . import _validation as v
+from ._iam import GrowingStatement
 from ._lambda import python_function
 from .runtime import names
 from .scaling import component_resource_id, target_tracking_alarm_pattern, variant_resource_id, wake_alarm_name
@@ -113,6 +114,8 @@ class ScaleOutRecorder(Construct):
             targets=[targets.LambdaFunction(self.function, retry_attempts=2, max_event_age=Duration.minutes(10))],
         )
         self._grant_reads()
+        self._describe_components = GrowingStatement(self.function, "sagemaker:DescribeInferenceComponent")
+        self._alarm_history = GrowingStatement(self.function, "cloudwatch:DescribeAlarmHistory")
         endpoint.on_component(self._add_component)
         check_region_availability(self)
 
@@ -139,9 +142,7 @@ class ScaleOutRecorder(Construct):
     def _add_component(self, component: InferenceComponent) -> None:
         name = component.component_name
         self._component_names.append(name)
-        self.function.add_to_role_policy(
-            iam.PolicyStatement(actions=["sagemaker:DescribeInferenceComponent"], resources=[component.component_arn])
-        )
+        self._describe_components.add(component.component_arn)
         self._grant_alarm_history(component_resource_id(name), extra_alarms=[wake_alarm_name(name)])
         self._add_budget_alarm(name, component.metric_scale_out_latency, f"inference component {name}")
 
@@ -158,12 +159,7 @@ class ScaleOutRecorder(Construct):
 
     def _grant_alarm_history(self, resource_id: str, extra_alarms: list[str] = ()) -> None:
         pattern = target_tracking_alarm_pattern(resource_id)
-        self.function.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["cloudwatch:DescribeAlarmHistory"],
-                resources=[self._arn("cloudwatch", f"alarm:{name}") for name in (pattern, *extra_alarms)],
-            )
-        )
+        self._alarm_history.add(*(self._arn("cloudwatch", f"alarm:{name}") for name in (pattern, *extra_alarms)))
         _nag.acknowledge(
             self.function.role,
             _nag.wildcard_resource(f"arn:{_nag.PARTITION}:cloudwatch:{_nag.REGION}:{_nag.ACCOUNT}:alarm:{pattern}"),
