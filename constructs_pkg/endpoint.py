@@ -152,6 +152,11 @@ class InferenceEndpoint(_DefinedEndpoint):
         v.sagemaker_name(errors, "endpoint_name", endpoint_name)
         v.sagemaker_name(errors, "variant_name", variant_name)
         v.int_in_range(errors, "max_instance_count", max_instance_count, 1)
+        if instance_type is not None and not isinstance(instance_type, AcceleratorInstanceType):
+            errors.append(
+                f"instance_type must be an AcceleratorInstanceType (e.g. AcceleratorInstanceType.of('ml.g6.2xlarge')), "
+                f"got {instance_type!r}"
+            )
         v.raise_if_any(errors, "imported endpoint")
         return _ImportedEndpoint(
             scope,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from aws_cdk import Duration
 from aws_cdk.assertions import Template
 
 from constructs_pkg import CacheGuardMode, InferenceEndpoint, ScaleOutDashboard
@@ -114,3 +115,16 @@ def test_dashboard_for_an_imported_endpoint():
     assert one(Template.from_stack(stack), "AWS::CloudWatch::Dashboard")["Properties"]["DashboardName"] == "legacy-scale-out"
     w = widget(body(stack), "Demand vs target: adopted")
     assert w["properties"]["metrics"][0][3] == "adopted"
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        ({"dashboard_name": "my dashboard"}, r"dashboard_name must be 1-255 letters, digits, '-' or '_', got 'my dashboard'"),
+        ({"default_interval": Duration.seconds(10)}, r"default_interval must be between 60 and 39312000 seconds, got 10"),
+    ],
+)  # fmt: skip
+def test_dashboard_rejects(props, message):
+    stack = new_stack()
+    with pytest.raises(ValueError, match=message):
+        ScaleOutDashboard(stack, "Dashboard", endpoint=new_endpoint(stack), **props)

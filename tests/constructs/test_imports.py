@@ -72,3 +72,8 @@ def test_imported_component_rejects_bad_names():
         InferenceComponent.from_component_name(stack, "C", "bad_name", endpoint=endpoint)
     with pytest.raises(ValueError, match=r"endpoint_name must be 1-63 letters.*got 'bad name'"):
         InferenceEndpoint.from_endpoint_name(stack, "E2", "bad name")
+
+
+def test_imported_endpoint_rejects_a_string_instance_type():
+    with pytest.raises(ValueError, match=r"instance_type must be an AcceleratorInstanceType .*got 'ml.g6.2xlarge'"):
+        InferenceEndpoint.from_endpoint_name(new_stack(), "E", "chat", instance_type="ml.g6.2xlarge")
