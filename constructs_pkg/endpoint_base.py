@@ -6,13 +6,13 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from aws_cdk import Aws, Duration, Resource, Token
+from aws_cdk import Annotations, Aws, Duration, Resource, Token
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from . import _nag
 from . import _validation as v
@@ -26,7 +26,7 @@ from .instance_types import AcceleratorInstanceType
 from .scale_out_recorder import ScaleOutRecorder
 
 if TYPE_CHECKING:
-    from .images import ContainerImage, ModelData
+    from .images import BoundImage, ContainerImage, ModelData
     from .inference_component import InferenceComponent
 
 DEFAULT_VARIANT_NAME = "AllTraffic"
@@ -330,6 +330,17 @@ class _DefinedEndpoint(_EndpointBase):
             inference_ami_version=self._inference_ami_version.value if self._inference_ami_version is not None else None,
             **variant_props,
         )
+
+    def _check_host_cuda(self, image: BoundImage, where: IConstruct) -> None:
+        """Warn when an image built for CUDA 13 runs on a host AMI without a CUDA 13 driver (fails only at deploy)."""
+        if image.cuda_major is not None and image.cuda_major >= 13 and self._inference_ami_version != InferenceAmiVersion.GPU_4_1:
+            chosen = self._inference_ami_version.value if self._inference_ami_version else "SageMaker's default AMI"
+            Annotations.of(where).add_warning_v2(
+                "constructs-pkg:image-needs-cuda-13-host",
+                f"the image is built for CUDA {image.cuda_major} but the endpoint uses {chosen}; set "
+                "inference_ami_version=InferenceAmiVersion.GPU_4_1 (NVIDIA 580, CUDA 13) or pick an LMI release "
+                "built for CUDA 12",
+            )
 
     def _vpc_config(self) -> dict[str, Any] | None:
         """Security groups and subnets for a ``VpcConfig`` (the config's for components, the model's otherwise)."""

@@ -65,6 +65,8 @@ class BoundImage:
     ecr_image: EcrImage | None
     #: True when the image is referenced by digest; False for a tag; None when unknown at synth time.
     pinned: bool | None
+    #: The CUDA major version the image is built for, when known (AWS LMI releases name it: ``-cu130`` is 13).
+    cuda_major: int | None = None
 
 
 class ContainerImage:
@@ -166,7 +168,11 @@ class _LmiImage(ContainerImage):
         uri = f"{account}.dkr.ecr.{region}.{suffix}/{LMI_REPOSITORY}{reference}"
         key = f"aws-dlc/{region}/{LMI_REPOSITORY}"
         repository = _repository(scope, key, account, region, LMI_REPOSITORY)
-        return BoundImage(uri, repository, key, _parse(uri), pinned=self._digest is not None)
+        cuda = re.search(r"-cu(\d+)$", LMI_TAGS[self._version])
+        return BoundImage(
+            uri, repository, key, _parse(uri), pinned=self._digest is not None,
+            cuda_major=int(cuda.group(1)) // 10 if cuda else None,
+        )  # fmt: skip
 
 
 def _parse(uri: str) -> EcrImage | None:

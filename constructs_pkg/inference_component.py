@@ -227,6 +227,8 @@ class InferenceComponent(_ComponentBase):
         self.copy_count = copy_count
         self.component_name = name
         self.image: BoundImage = image.bind(self)
+        if hasattr(endpoint, "_check_host_cuda"):  # a defined endpoint knows its AMI; an imported one does not
+            endpoint._check_host_cuda(self.image, self)
         self._grant_role_access(endpoint, model_data, name)
 
         startup = None

@@ -103,6 +103,7 @@ class SingleModelEndpoint(_DefinedEndpoint):
         self.initial_instance_count = initial_instance_count
         self.max_instance_count = initial_instance_count
         self.image = image.bind(self)
+        self._check_host_cuda(self.image, self)
         grant_model_access(self.role, self.image, model_data, self._pulled_repositories)
         vpc_config = self._vpc_config()
         self.model = sagemaker.CfnModel(

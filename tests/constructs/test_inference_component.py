@@ -131,3 +131,32 @@ def test_component_metrics_use_its_name():
     assert metric.period.to_seconds() == 10
     assert metric.dimensions == {"InferenceComponentName": "qwen"}
     assert component.metric_model_latency(statistic="p50").statistic == "p50"
+
+
+def _cuda_warnings(**endpoint_props) -> list[str]:
+    from aws_cdk.assertions import Annotations, Match
+
+    stack = new_stack()
+    add_component(new_endpoint(stack, **endpoint_props), image=ContainerImage.lmi("0.36.0"))
+    found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("built for CUDA"))
+    return [w.entry.data for w in found]
+
+
+def test_cuda_13_image_on_the_default_ami_is_warned():
+    (warning,) = _cuda_warnings()
+    assert "built for CUDA 13 but the endpoint uses SageMaker's default AMI" in warning
+    assert "InferenceAmiVersion.GPU_4_1" in warning
+
+
+def test_cuda_13_image_on_the_cuda_13_ami_is_not_warned():
+    from constructs_pkg import InferenceAmiVersion
+
+    assert _cuda_warnings(inference_ami_version=InferenceAmiVersion.GPU_4_1) == []
+
+
+def test_cuda_12_image_is_not_warned():
+    from aws_cdk.assertions import Annotations, Match
+
+    stack = new_stack()
+    add_component(new_endpoint(stack), image=ContainerImage.lmi("0.35.0"))
+    assert Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("built for CUDA")) == []
