@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from aws_cdk import Stack, Token
+
 SAGEMAKER_NAME_MAX = 63
 SAGEMAKER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
 _HASH_LEN = 8
@@ -33,8 +35,6 @@ def physical_name(path: str, *, max_length: int = SAGEMAKER_NAME_MAX) -> str:
 def imported_arn(scope: object, resource: str, name: str) -> str:
     """The ARN of an imported SageMaker resource. SageMaker lower-cases names in ARNs, and IAM matches ARNs
     case-sensitively, so a concrete name is lower-cased."""
-    from aws_cdk import Stack, Token
-
     return Stack.of(scope).format_arn(
         service="sagemaker", resource=resource, resource_name=name if Token.is_unresolved(name) else name.lower()
     )
@@ -44,8 +44,6 @@ def default_name(scope: object, id: str, given: str | None) -> str:
     """``given``, or the physical name of construct ``id`` in ``scope``: its stack name plus its path in the stack."""
     if given is not None:
         return given
-    from aws_cdk import Stack, Token
-
     stack = Stack.of(scope)
     base = stack.stack_name if not Token.is_unresolved(stack.stack_name) else stack.node.path
     relative = f"{scope.node.path}/{id}"[len(stack.node.path) :].lstrip("/")

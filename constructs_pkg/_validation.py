@@ -9,6 +9,7 @@ from typing import Any
 from aws_cdk import Duration, Token
 
 from ._naming import SAGEMAKER_NAME, SAGEMAKER_NAME_MAX
+from .images import ContainerImage, ModelData
 
 
 _NUMBER_TOKEN_BELOW = -1e288  # CDK encodes number tokens as doubles near -1.888e+289
@@ -104,8 +105,6 @@ def container(
     model_download_timeout: Any,
 ) -> None:
     """The container of a component or a single-model endpoint: ECR image, S3 artifacts, environment, timeouts."""
-    from .images import ContainerImage, ModelData
-
     if not isinstance(image, ContainerImage):
         errors.append(
             "image must be a ContainerImage (from_ecr_repository, from_image_uri or lmi), "

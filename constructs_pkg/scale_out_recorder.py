@@ -69,7 +69,7 @@ class ScaleOutRecorder(Construct):
         #: The scale-out SLO alarm of each component (by component name) or scaled variant (by endpoint name).
         self.budget_alarms: dict[str, cw.Alarm] = {}
         self._component_names: list[str] = []
-        self._variant_scaled: list[bool] = []
+        self.variant_scaled = False
         self.claims = dynamodb.Table(
             self,
             "Claims",
@@ -98,9 +98,9 @@ class ScaleOutRecorder(Construct):
             environment={
                 "ENDPOINT_NAME": endpoint.physical_endpoint_name,
                 "VARIANT_NAME": endpoint.variant_name,
-                "COMPONENTS": Lazy.string(_ComponentNames(self._component_names)),
+                "COMPONENTS": Lazy.string(_Setting(lambda: ",".join(self._component_names))),
                 "CLAIM_TABLE": self.claims.table_name,
-                "VARIANT_SCALED": Lazy.string(_VariantScaled(self._variant_scaled)),
+                "VARIANT_SCALED": Lazy.string(_Setting(lambda: "true" if self.variant_scaled else "false")),
             },
             encryption_key=encryption_key,
             how_invoked="EventBridge invokes it asynchronously every minute and retries a failed run twice; the "
@@ -148,9 +148,9 @@ class ScaleOutRecorder(Construct):
 
     def record_variant_scaling(self) -> None:
         """Also record the scale-outs of the endpoint's variant (a single-model endpoint scaled on instances)."""
-        if self._variant_scaled:
+        if self.variant_scaled:
             return
-        self._variant_scaled.append(True)
+        self.variant_scaled = True
         endpoint = self.endpoint
         self._grant_alarm_history(variant_resource_id(endpoint.physical_endpoint_name, endpoint.variant_name))
         self._add_budget_alarm(
@@ -195,18 +195,11 @@ class ScaleOutRecorder(Construct):
 
 
 @jsii.implements(IStableStringProducer)
-class _VariantScaled:
-    def __init__(self, flag: list[bool]) -> None:
-        self._flag = flag
+class _Setting:
+    """An environment value rendered at synth time, once every component has been added."""
+
+    def __init__(self, render: Callable[[], str]) -> None:
+        self._render = render
 
     def produce(self) -> str:
-        return "true" if self._flag else "false"
-
-
-@jsii.implements(IStableStringProducer)
-class _ComponentNames:
-    def __init__(self, names_: list[str]) -> None:
-        self._names = names_
-
-    def produce(self) -> str:
-        return ",".join(self._names)
+        return self._render()
