@@ -14,7 +14,8 @@ The model (every constant below says where it comes from; "assumed" marks what n
   (capped at DOWNLOAD_CAP_BYTES_PER_SECOND). While both run, each goes CONTENTION_FACTOR times slower.
   With alone-times a <= b the short one ends at K*a and the long one at b + (K-1)*a.
   With the container image cache on, the pull is 0 s (the image is already on the instance).
-* model load    = START_BASE_SECONDS + LOAD_SECONDS_PER_GB x model GB, after both transfers end.
+* model load    = START_BASE_SECONDS + LOAD_SECONDS_PER_GB x model GB / accelerators, after both transfers end
+                  (shards of a tensor-parallel copy assumed to load in parallel).
 * health check  = HEALTH_CHECK_SECONDS, assumed.
 
 Calibration: AWS's container-caching blog (2026-06-16), Qwen3-8B on ml.g6.2xlarge, LMI image 17.7 GB:
@@ -186,6 +187,8 @@ def plan_scale_out(
     model_bytes: int | None,
     cache: bool,
     detection: DetectionSettings | None = None,
+    *,
+    accelerators: int = 1,
 ) -> ScaleOutPlan:
     """Predict each stage of one scale-out onto a new ``instance_type`` instance.
 
@@ -196,6 +199,8 @@ def plan_scale_out(
         Default (None): the 16.4 GB of Qwen3-8B, and the basis says so.
     :param cache: True when AWS's container image cache serves the image (no ECR pull on new instances).
     :param detection: alarm settings. Default: 3 datapoints of 10 s (high-resolution target tracking).
+    :param accelerators: accelerators one model copy is sharded over (its ``NumberOfAcceleratorDevicesRequired``);
+        the shards are assumed to load in parallel. Default: 1, the slowest case and the calibration rows' case.
     :raises ValueError: naming the argument, the value and what is allowed.
     """
     errors: list[str] = []
@@ -213,6 +218,8 @@ def plan_scale_out(
             errors.append(f"{name} must be a whole number of bytes >= 0 or None (unknown), got {value!r}")
     if not isinstance(cache, bool):
         errors.append(f"cache must be True or False, got {cache!r}")
+    if not _is_int(accelerators) or accelerators < 1:
+        errors.append(f"accelerators must be a whole number >= 1, got {accelerators!r}")
     if detection is not None and not isinstance(detection, DetectionSettings):
         errors.append(f"detection must be a DetectionSettings or None, got {detection!r}")
     if errors or bandwidth is None:
@@ -228,7 +235,7 @@ def plan_scale_out(
     download_alone = model / download_rate
     pull_s, download_s = _overlap(pull_alone, download_alone, CONTENTION_FACTOR)
 
-    load_s = START_BASE_SECONDS + LOAD_SECONDS_PER_GB * model / GB
+    load_s = START_BASE_SECONDS + LOAD_SECONDS_PER_GB * model / GB / accelerators
     t_detect = detection.seconds
     t_up = t_detect + PROVISIONING_SECONDS
     t_loaded = t_up + max(pull_s, download_s) + load_s
@@ -242,14 +249,16 @@ def plan_scale_out(
         StageEstimate("model_download", download_s, _download_basis(model, model_bytes, download_rate, bandwidth.describe())
                       + share, t_up),
         StageEstimate("model_load", load_s, f"{START_BASE_SECONDS:.0f} s container start + {LOAD_SECONDS_PER_GB:.1f} s/GB "
-                      "weights to accelerator (calibrated: Qwen3-8B row and a 0 GB customer row)",
+                      f"weights over {accelerators} accelerator(s) (calibrated: Qwen3-8B row, a 0 GB customer row; "
+                      "parallel shard loading assumed)",
                       t_up + max(pull_s, download_s)),
         StageEstimate("health_check", HEALTH_CHECK_SECONDS, "assumed: SageMaker's ping interval is not published",
                       t_loaded),
     )  # fmt: skip
-    inputs = {"image_bytes": image, "model_bytes": model, "baseline_gbps": bandwidth.baseline_gbps,
+    inputs: dict[str, object] = {"image_bytes": image, "model_bytes": model, "baseline_gbps": bandwidth.baseline_gbps,
               "burst_gbps": bandwidth.burst_gbps, "period_seconds": detection.period_seconds,
-              "datapoints_to_alarm": detection.datapoints_to_alarm, "evaluation_periods": detection.evaluations}  # fmt: skip
+              "datapoints_to_alarm": detection.datapoints_to_alarm, "evaluation_periods": detection.evaluations,
+              "accelerators": accelerators}  # fmt: skip
     return ScaleOutPlan(instance_type, cache, stages, inputs)
 
 
@@ -299,6 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--datapoints", type=int, default=3, help="datapoints to alarm (default 3)")
     parser.add_argument("--evaluation-periods", type=int, help="evaluation periods (default: = datapoints)")
     parser.add_argument("--reaction-lag", type=float, default=0.0, help="extra seconds before scaling acts")
+    parser.add_argument("--accelerators", type=int, default=1, help="accelerators per model copy (default 1)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
     try:
@@ -310,7 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         plan = plan_scale_out(
             args.instance_type, _gb_to_bytes("--image-gb", args.image_gb), _gb_to_bytes("--model-gb", args.model_gb),
-            args.cache == "on", detection,
+            args.cache == "on", detection, accelerators=args.accelerators,
         )  # fmt: skip
     except ValueError as error:
         parser.error(str(error))
