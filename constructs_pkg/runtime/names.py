@@ -20,3 +20,7 @@ SCALE_OUT_LATENCY = "ScaleOutLatency"
 SCALE_OUT_DETECTION_LATENCY = "ScaleOutDetectionLatency"
 #: 1 per scale-out activity that ended Failed or Unfulfilled, timestamped at its end.
 SCALE_OUT_FAILURES = "ScaleOutFailures"
+
+#: Suffix of the wake-from-zero alarm the library names for a component (``<component>-wake-from-zero``): the
+#: recorder treats an activity caused by this alarm as a scale-out.
+WAKE_ALARM_SUFFIX = "-wake-from-zero"

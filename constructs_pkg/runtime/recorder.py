@@ -3,8 +3,23 @@
 SageMaker publishes no metric for copy counts, instance counts or the time a scale-out takes. Each run publishes,
 in the library namespace:
 - the desired and current copy count of every component and instance count of the endpoint (at the run's time);
-- for every scale-out activity of a component that *ended* in the run's window: its latency (EndTime - StartTime)
-  and its detection latency (StartTime - the first datapoint its alarm evaluated), timestamped at its end.
+- for every scale-out activity of a recorded target that *ended* in the run's window: its latency
+  (EndTime - StartTime) and its detection latency (StartTime - the first datapoint its alarm evaluated), or, when it
+  ended Failed or Unfulfilled, a ScaleOutFailures count; all timestamped at its end.
+
+Which activities are scale-outs. Application Auto Scaling's wording differs by service and is not documented for
+inference components ("Setting desired instance count to 48." for a variant; EC2 Auto Scaling writes
+"from N to M"), so the recorder reads no noun. It decides, in this order:
+1. the alarm named in Cause (``monitor alarm <name> in state ALARM``): a target-tracking ``-AlarmHigh-`` alarm or
+   the library's own wake-from-zero alarm (``Config.wake_alarms``) means out, a ``-AlarmLow-`` alarm means in;
+2. otherwise the target, the last ``to <N>`` in Description or StatusMessage, against the count before: the target
+   of the newest older Successful activity of the same target, or, for an activity that failed (so never applied),
+   the desired count the run reads now. Neither known: not recorded (logged as ``recorder-direction-unknown``).
+
+Statuses. Successful: a latency. Failed/Unfulfilled: a failure. Overridden (a newer activity replaced it before it
+finished): neither, because it did not finish; the activity that replaced it is recorded on its own (logged as
+``recorder-scale-out-overridden``). Pending/InProgress: nothing yet; it is recorded by the run whose window holds
+its EndTime, so exactly once.
 
 Exactly once: a run owns the one-minute window of activity end times [t-3 min, t-2 min), where t is its *scheduled*
 time (the event's ``time``, not the clock), so a late run still takes its own window and consecutive runs tile time.
@@ -21,7 +36,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -39,11 +54,24 @@ CLAIM_TTL = timedelta(days=2)
 HISTORY_BEFORE = timedelta(minutes=30)
 SCALABLE_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
 VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
-_CAPACITY_CHANGE = re.compile(r"from (\d+) to (\d+)")
-_ALARM = re.compile(r"monitor alarm (\S+) in state ALARM")
+OUT, IN = "out", "in"
+_ALARM = re.compile(r"\balarm (\S+) in state ALARM")
+_TARGET = re.compile(r"\bto (\d+)\b")
+_SCALE_OUT_ALARM = "-AlarmHigh-"  # Application Auto Scaling's target-tracking alarm names
+_SCALE_IN_ALARM = "-AlarmLow-"
 _FAILED = frozenset({"Failed", "Unfulfilled"})
 _UNFINISHED = frozenset({"Pending", "InProgress"})
 _MAX_DATUMS = 1000  # PutMetricData limit per call
+
+
+@dataclass(frozen=True)
+class Target:
+    """One Application Auto Scaling target the recorder follows."""
+
+    resource_id: str
+    dimension: str
+    #: The metric dimensions its datums carry.
+    dims: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -54,26 +82,38 @@ class Config:
     claim_table: str
     #: True for a single-model endpoint scaled on instances: its variant's activities are recorded too.
     variant_scaled: bool = False
+    #: Names of the library's wake-from-zero alarms: an activity they cause is a scale-out.
+    wake_alarms: frozenset[str] = frozenset()
 
     @property
-    def scaled_targets(self) -> list[tuple[str, str, dict[str, str]]]:
-        """(Application Auto Scaling resource id, scalable dimension, metric dimensions) of each recorded target."""
-        targets = [(f"inference-component/{c}", SCALABLE_DIMENSION, {names.COMPONENT_DIMENSION: c})
+    def targets(self) -> list[Target]:
+        """The recorded targets: each component's copy count, and the variant's instance count when scaled."""
+        targets = [Target(f"inference-component/{c}", SCALABLE_DIMENSION, {names.COMPONENT_DIMENSION: c})
                    for c in self.components]  # fmt: skip
         if self.variant_scaled:
-            targets.append((f"endpoint/{self.endpoint_name}/variant/{self.variant_name}", VARIANT_DIMENSION,
-                            {names.ENDPOINT_DIMENSION: self.endpoint_name}))  # fmt: skip
+            targets.append(Target(f"endpoint/{self.endpoint_name}/variant/{self.variant_name}", VARIANT_DIMENSION,
+                                  {names.ENDPOINT_DIMENSION: self.endpoint_name}))  # fmt: skip
         return targets
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Config:
-        env = dict(os.environ) if env is None else env
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
+        """Read the function's environment. ``WAKE_ALARMS`` (comma-separated) defaults to each component's
+        ``<component>-wake-from-zero``, the name the construct gives it."""
+        env = os.environ if env is None else env
+        components = tuple(c for c in env.get("COMPONENTS", "").split(",") if c)
+        wake = env.get("WAKE_ALARMS")
+        wake_alarms = (
+            frozenset(a for a in wake.split(",") if a)
+            if wake is not None
+            else frozenset(f"{c}{names.WAKE_ALARM_SUFFIX}" for c in components)
+        )
         return cls(
             endpoint_name=env["ENDPOINT_NAME"],
             variant_name=env["VARIANT_NAME"],
-            components=tuple(c for c in env.get("COMPONENTS", "").split(",") if c),
+            components=components,
             claim_table=env["CLAIM_TABLE"],
             variant_scaled=env.get("VARIANT_SCALED", "false") == "true",
+            wake_alarms=wake_alarms,
         )
 
 
@@ -92,19 +132,19 @@ class Recorder:
             _log("recorder-window-already-recorded", endpoint=self.config.endpoint_name, window=window_start)
             return {"published": 0, "duplicate": True}
         try:
-            datums = self._counts(scheduled)
-            activities = 0
-            for resource_id, dimension, dims in self.config.scaled_targets:
-                for datum in self._activity_datums(resource_id, dimension, dims, window_start, window_end):
+            datums, desired = self._counts(scheduled)
+            scale_outs = 0
+            for target in self.config.targets:
+                for datum in self._activity_datums(target, desired.get(target.resource_id), window_start, window_end):
                     datums.append(datum)
-                    activities += datum["MetricName"] == names.SCALE_OUT_LATENCY
+                    scale_outs += datum["MetricName"] in (names.SCALE_OUT_LATENCY, names.SCALE_OUT_FAILURES)
             self._publish(datums)
         except Exception:
             self._release(claim)
             raise
         _log("recorder-run", endpoint=self.config.endpoint_name, window=window_start, datums=len(datums),
-             scale_outs=activities)  # fmt: skip
-        return {"published": len(datums), "duplicate": False}
+             scale_outs=scale_outs)  # fmt: skip
+        return {"published": len(datums), "duplicate": False, "scale_outs": scale_outs}
 
     # Exactly-once ------------------------------------------------------------------------------------------------
     def _claim(self, key: str) -> bool:
@@ -126,21 +166,28 @@ class Recorder:
             _log("recorder-release-failed", key=key, error=error_code(error) or str(error))
 
     # Gauges ------------------------------------------------------------------------------------------------------
-    def _counts(self, at: datetime) -> list[dict]:
+    def _counts(self, at: datetime) -> tuple[list[dict], dict[str, int]]:
+        """The count datums, and the desired count of each target by resource id (the count before a failed change)."""
         datums: list[dict] = []
+        desired: dict[str, int] = {}
         endpoint = {names.ENDPOINT_DIMENSION: self.config.endpoint_name}
         answer = self._describe("describe_endpoint", EndpointName=self.config.endpoint_name)
         for variant in (answer or {}).get("ProductionVariants", []):
             if variant.get("VariantName") == self.config.variant_name:
                 datums += _gauge(names.DESIRED_INSTANCE_COUNT, endpoint, variant.get("DesiredInstanceCount"), at)
                 datums += _gauge(names.CURRENT_INSTANCE_COUNT, endpoint, variant.get("CurrentInstanceCount"), at)
+                if variant.get("DesiredInstanceCount") is not None:
+                    variant_id = f"endpoint/{self.config.endpoint_name}/variant/{self.config.variant_name}"
+                    desired[variant_id] = variant["DesiredInstanceCount"]
         for component in self.config.components:
             answer = self._describe("describe_inference_component", InferenceComponentName=component)
             runtime = (answer or {}).get("RuntimeConfig", {})
             dims = {names.COMPONENT_DIMENSION: component}
             datums += _gauge(names.DESIRED_COPY_COUNT, dims, runtime.get("DesiredCopyCount"), at)
             datums += _gauge(names.CURRENT_COPY_COUNT, dims, runtime.get("CurrentCopyCount"), at)
-        return datums
+            if runtime.get("DesiredCopyCount") is not None:
+                desired[f"inference-component/{component}"] = runtime["DesiredCopyCount"]
+        return datums, desired
 
     def _describe(self, operation: str, **params: Any) -> dict | None:
         """None when the resource does not exist (yet, or any more)."""
@@ -152,30 +199,38 @@ class Recorder:
             raise
 
     # Scale-out activities ----------------------------------------------------------------------------------------
-    def _activity_datums(
-        self, resource_id: str, dimension: str, dims: dict[str, str], start: datetime, end: datetime
-    ) -> Iterator[dict]:
-        for activity in self._activities(resource_id, dimension, oldest_start=start - LOOKBACK):
+    def _activity_datums(self, target: Target, desired_now: int | None, start: datetime, end: datetime) -> Iterator[dict]:
+        activities = list(self._activities(target, oldest_start=start - LOOKBACK))  # newest first
+        for index, activity in enumerate(activities):
             ended = activity.get("EndTime")
-            if activity["StatusCode"] in _UNFINISHED or ended is None or not start <= ended < end:
+            status = activity["StatusCode"]
+            if status in _UNFINISHED or ended is None or not start <= ended < end:
                 continue  # an unfinished activity is counted in the window where it ends
-            if _direction(activity) != "out":
-                continue  # scale-in, or a change that is not a scale-out
-            if activity["StatusCode"] in _FAILED:
-                yield _datum(names.SCALE_OUT_FAILURES, dims, 1, "Count", ended)
+            before = _count_before(activities[index + 1 :])
+            if before is None and status in _FAILED:
+                before = desired_now  # the change never applied, so the desired count is still the one before
+            way = direction(activity, wake_alarms=self.config.wake_alarms, before=before)
+            if way is None:
+                _log("recorder-direction-unknown", resource=target.resource_id, activity=activity.get("ActivityId"))
                 continue
-            if activity["StatusCode"] != "Successful":
-                continue  # Overridden: superseded by a newer activity, which is counted instead
-            yield _datum(names.SCALE_OUT_LATENCY, dims, (ended - activity["StartTime"]).total_seconds(), "Seconds", ended)
-            detection = self._detection_seconds(activity)
-            if detection is not None:
-                yield _datum(names.SCALE_OUT_DETECTION_LATENCY, dims, detection, "Seconds", ended)
+            if way != OUT:
+                continue
+            if status in _FAILED:
+                yield _datum(names.SCALE_OUT_FAILURES, target.dims, 1, "Count", ended)
+            elif status == "Successful":
+                yield _datum(names.SCALE_OUT_LATENCY, target.dims, (ended - activity["StartTime"]).total_seconds(),
+                             "Seconds", ended)  # fmt: skip
+                detection = self._detection_seconds(activity)
+                if detection is not None:
+                    yield _datum(names.SCALE_OUT_DETECTION_LATENCY, target.dims, detection, "Seconds", ended)
+            else:  # Overridden: it never finished; the activity that replaced it is recorded on its own
+                _log("recorder-scale-out-overridden", resource=target.resource_id, activity=activity.get("ActivityId"))
 
-    def _activities(self, resource_id: str, dimension: str, *, oldest_start: datetime) -> Iterator[dict]:
+    def _activities(self, target: Target, *, oldest_start: datetime) -> Iterator[dict]:
         params: dict[str, Any] = {
             "ServiceNamespace": "sagemaker",
-            "ResourceId": resource_id,
-            "ScalableDimension": dimension,
+            "ResourceId": target.resource_id,
+            "ScalableDimension": target.dimension,
             "MaxResults": 50,
         }
         while True:
@@ -189,29 +244,28 @@ class Recorder:
             params["NextToken"] = answer["NextToken"]
 
     def _detection_seconds(self, activity: dict) -> float | None:
-        match = _ALARM.search(activity.get("Cause", ""))
-        if not match:
+        alarm = triggering_alarm(activity)
+        if alarm is None:
             return None
         started = activity["StartTime"]
         try:
             answer = self.clients.call(
-                "cloudwatch", "describe_alarm_history", AlarmName=match.group(1), HistoryItemType="StateUpdate",
+                "cloudwatch", "describe_alarm_history", AlarmName=alarm, HistoryItemType="StateUpdate",
                 StartDate=started - HISTORY_BEFORE, EndDate=started + timedelta(minutes=1), ScanBy="TimestampDescending",
             )  # fmt: skip
         except Exception as error:  # noqa: BLE001 - detection is a bonus; the scale-out latency still counts
-            _log("recorder-alarm-history-failed", alarm=match.group(1), error=error_code(error) or str(error))
+            _log("recorder-alarm-history-failed", alarm=alarm, error=error_code(error) or str(error))
             return None
-        for item in answer.get("AlarmHistoryItems", []):
+        for item in answer.get("AlarmHistoryItems", []):  # newest first
             if item["Timestamp"] > started:
                 continue
             data = json.loads(item.get("HistoryData") or "{}")
             if data.get("newState", {}).get("stateValue") != "ALARM":
                 continue
-            points = data["newState"].get("stateReasonData", {}).get("evaluatedDatapoints", [])
-            stamps = [_parse_time(p["timestamp"]) for p in points if "timestamp" in p]
-            if not stamps:
+            first = first_datapoint(data["newState"].get("stateReasonData") or {})
+            if first is None:
                 return None
-            seconds = (started - min(stamps)).total_seconds()
+            seconds = (started - first).total_seconds()
             return seconds if seconds >= 0 else None
         return None
 
@@ -220,12 +274,52 @@ class Recorder:
             self.clients.call("cloudwatch", "put_metric_data", Namespace=names.NAMESPACE, MetricData=datums[i : i + _MAX_DATUMS])
 
 
-def _direction(activity: dict) -> str | None:
-    match = _CAPACITY_CHANGE.search(activity.get("Cause", "")) or _CAPACITY_CHANGE.search(activity.get("StatusMessage", ""))
-    if not match:
+# Reading activities (pure) ---------------------------------------------------------------------------------------
+def triggering_alarm(activity: Mapping[str, Any]) -> str | None:
+    """The alarm named in Cause (``monitor alarm <name> in state ALARM triggered policy <policy>``), if any."""
+    match = _ALARM.search(activity.get("Cause") or "")
+    return match.group(1) if match else None
+
+
+def target_count(activity: Mapping[str, Any]) -> int | None:
+    """The count the activity sets: the last ``to <N>`` of Description, else of StatusMessage. No noun is read."""
+    for text in (activity.get("Description"), activity.get("StatusMessage")):
+        found = _TARGET.findall(text or "")
+        if found:
+            return int(found[-1])
+    return None
+
+
+def direction(activity: Mapping[str, Any], *, wake_alarms: frozenset[str] | set[str] = frozenset(),
+              before: int | None = None) -> str | None:  # fmt: skip
+    """OUT, IN or None (unknown or no change); see the module docstring for the order of evidence."""
+    alarm = triggering_alarm(activity)
+    if alarm is not None:
+        if alarm in wake_alarms or _SCALE_OUT_ALARM in alarm:
+            return OUT
+        if _SCALE_IN_ALARM in alarm:
+            return IN
+    target = target_count(activity)
+    if target is None or before is None or target == before:
         return None
-    before, after = int(match.group(1)), int(match.group(2))
-    return "out" if after > before else "in" if after < before else None
+    return OUT if target > before else IN
+
+
+def _count_before(older: list[dict]) -> int | None:
+    """The target of the newest older activity that applied (Successful), i.e. the count an activity started from."""
+    for activity in older:  # newest first
+        if activity.get("StatusCode") == "Successful":
+            return target_count(activity)
+    return None
+
+
+def first_datapoint(reason: Mapping[str, Any]) -> datetime | None:
+    """The first datapoint of an alarm evaluation: the earliest of ``startDate`` (the first period of the evaluation
+    range) and the ``evaluatedDatapoints`` timestamps, which may list only the newest points."""
+    stamps = [_parse_time(p["timestamp"]) for p in reason.get("evaluatedDatapoints", []) if "timestamp" in p]
+    if isinstance(reason.get("startDate"), str):
+        stamps.append(_parse_time(reason["startDate"]))
+    return min(stamps) if stamps else None
 
 
 def _gauge(name: str, dims: dict[str, str], value: Any, at: datetime) -> list[dict]:

@@ -66,17 +66,24 @@ class Aws:
         self.sleeps: list[float] = []
         self.stubbers: list[Stubber] = []
         self._routes: dict[str, tuple[Any, set[str]]] = {}
+        self._stubbers: dict[str, Stubber] = {}
         self.clients = Clients(self._client, sleep=self.sleeps.append)
 
     def boto(self, service: str, region: str | None = None) -> Any:
         return boto3.client(service, region_name=region or REGION)
 
     def stub(self, service: str, *operations: str) -> Stubber:
-        """Route ``operations`` of ``service`` to a Stubber; returns it for add_response/add_client_error."""
+        """Route ``operations`` of ``service`` to the service's one Stubber (created on first use); returns it for
+        ``fixtures.stub`` / add_client_error. Responses are queued per service, in call order."""
+        if service in self._routes:
+            stubbed, routed = self._routes[service]
+            routed.update(operations)
+            return self._stubbers[service]
         stubbed = self.boto(service)
         stubber = Stubber(stubbed)
         stubber.activate()
         self.stubbers.append(stubber)
+        self._stubbers[service] = stubber
         self._routes[service] = (stubbed, set(operations))
         return stubber
 

@@ -1,27 +1,47 @@
-"""The scale-out recorder's handler: counts, scale-out and detection latency, and exactly-once publishing.
+"""The scale-out recorder over cited AWS shapes: direction from alarm identity and counts, never from a noun;
+latency, detection and failures; exactly-once across doubled, retried and late runs.
 
-moto serves DynamoDB (the claims), CloudWatch metrics and DescribeEndpoint; Stubber serves what moto lacks
-(DescribeInferenceComponent, DescribeScalingActivities, DescribeAlarmHistory), checked against the service model.
+Every response the recorder reads comes from ``tests/fixtures`` through Stubber (validated by the service model):
+DescribeEndpoint, DescribeInferenceComponent, DescribeScalingActivities, DescribeAlarmHistory. moto keeps only state
+the recorder writes: the DynamoDB claims and the published metrics.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from constructs_pkg.runtime import names
-from constructs_pkg.runtime.recorder import SCALABLE_DIMENSION, Config, Recorder
+from constructs_pkg.runtime.recorder import IN, OUT, Config, Recorder, direction
 
-from .conftest import ENDPOINT, REGION
+from .. import fixtures
 
-COMPONENT = "qwen"
 TABLE = "claims"
-RUN = datetime(2026, 11, 24, 4, 0, tzinfo=timezone.utc)  # the event's scheduled time
-WINDOW_START = RUN - timedelta(minutes=3)  # the run owns activity end times in [03:57, 03:58)
-ALARM = f"TargetTracking-inference-component/{COMPONENT}-AlarmHigh-0f3c"
-EVENT = {"id": "e-1", "detail-type": "Scheduled Event", "source": "aws.events", "time": "2026-11-24T04:00:00Z"}
+AAS = "application_autoscaling/describe_scaling_activities/"
+HISTORY = "cloudwatch/describe_alarm_history/"
+VARIANT_SAMPLE = AAS + "variant_scale_out_successful"
+IC_OUT = AAS + "component_scale_out_successful"
+
+
+def _component() -> str:
+    return fixtures.response("sagemaker/describe_inference_component/in_service")["InferenceComponentName"]
+
+
+def _endpoint(name: str) -> dict:
+    return fixtures.response(f"sagemaker/describe_endpoint/{name}")
+
+
+COMPONENT = _component()
+IC_ENDPOINT = _endpoint("component_endpoint_in_service")["EndpointName"]
+VARIANT_ENDPOINT = _endpoint("variant_endpoint_in_service")
+COMPONENT_CONFIG = Config(endpoint_name=IC_ENDPOINT, variant_name="AllTraffic", components=(COMPONENT,),
+                          claim_table=TABLE, wake_alarms=frozenset({f"{COMPONENT}{names.WAKE_ALARM_SUFFIX}"}))  # fmt: skip
+VARIANT_CONFIG = Config(endpoint_name=VARIANT_ENDPOINT["EndpointName"],
+                        variant_name=VARIANT_ENDPOINT["ProductionVariants"][0]["VariantName"], components=(),
+                        claim_table=TABLE, variant_scaled=True)  # fmt: skip
+COMPONENT_DIMS = {names.COMPONENT_DIMENSION: COMPONENT}
+VARIANT_DIMS = {names.ENDPOINT_DIMENSION: VARIANT_CONFIG.endpoint_name}
 
 
 @pytest.fixture
@@ -30,210 +50,264 @@ def recorder_aws(aws):
         TableName=TABLE, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
     )  # fmt: skip
-    sm = aws.boto("sagemaker")
-    sm.create_model(ModelName="m", ExecutionRoleArn="arn:aws:iam::123456789012:role/r",
-                    PrimaryContainer={"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1"})  # fmt: skip
-    sm.create_endpoint_config(EndpointConfigName="c", ProductionVariants=[
-        {"VariantName": "AllTraffic", "ModelName": "m", "InstanceType": "ml.g4dn.xlarge", "InitialInstanceCount": 2}])  # fmt: skip
-    sm.create_endpoint(EndpointName=ENDPOINT, EndpointConfigName="c")
     return aws
 
 
-def recorder(aws, now=RUN + timedelta(seconds=5)):
-    config = Config(endpoint_name=ENDPOINT, variant_name="AllTraffic", components=(COMPONENT,), claim_table=TABLE)
-    return Recorder(config, aws.clients, now=lambda: now)
+def run_at(end: datetime) -> datetime:
+    """The scheduled time of the run whose window [t-3 min, t-2 min) holds ``end``."""
+    return end.replace(second=0, microsecond=0) + timedelta(minutes=3)
 
 
-def activity(activity_id, start, end=None, *, status="Successful", before=1, after=2, alarm=ALARM):
-    item = {
-        "ActivityId": activity_id, "ServiceNamespace": "sagemaker", "ResourceId": f"inference-component/{COMPONENT}",
-        "ScalableDimension": SCALABLE_DIMENSION, "Description": f"Setting desired copy count to {after}.",
-        "Cause": f"monitor alarm {alarm} in state ALARM triggered policy p changing the desired capacity from {before} to {after}.",
-        "StartTime": start, "StatusCode": status,
-    }  # fmt: skip
-    if end is not None:
-        item["EndTime"] = end
-    return item
+def scheduled(at: datetime) -> dict:
+    return fixtures.event("events/scheduled", time=at.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
-def history(alarm_time, first_point, *, state="ALARM"):
-    points = [{"timestamp": (first_point + timedelta(seconds=10 * i)).strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
-               "value": 9.0} for i in range(3)]  # fmt: skip
-    data = {"version": "1.0", "oldState": {"stateValue": "OK"},
-            "newState": {"stateValue": state, "stateReasonData": {"threshold": 8.0, "evaluatedDatapoints": points}}}  # fmt: skip
-    return {"AlarmName": ALARM, "Timestamp": alarm_time, "HistoryItemType": "StateUpdate",
-            "HistorySummary": f"Alarm updated from OK to {state}", "HistoryData": json.dumps(data)}  # fmt: skip
+def end_of(name: str, index: int = 0) -> datetime:
+    return fixtures.pages(name, _client("application-autoscaling"))[0]["ScalingActivities"][index]["EndTime"]
 
 
-COMPONENT_ANSWER = {
-    "InferenceComponentName": COMPONENT, "InferenceComponentArn": f"arn:aws:sagemaker:{REGION}:123456789012:inference-component/{COMPONENT}",
-    "EndpointName": ENDPOINT, "EndpointArn": f"arn:aws:sagemaker:{REGION}:123456789012:endpoint/{ENDPOINT}",
-    "CreationTime": RUN, "LastModifiedTime": RUN, "RuntimeConfig": {"DesiredCopyCount": 3, "CurrentCopyCount": 2},
-}  # fmt: skip
+def _client(service: str):
+    import boto3
+
+    return boto3.client(service, region_name="us-east-1")
 
 
-def stub_reads(aws, *pages, histories=(), fail_first_read=False):
-    """Stub DescribeInferenceComponent (copy counts) and the activity pages and alarm histories, in call order.
+def stub_run(aws, config: Config, activities: str, *, histories=(), edit=None, endpoint=None) -> None:
+    """Queue one run's reads: the describes for the counts, the activity pages, then the alarm histories."""
+    sagemaker = aws.stub("sagemaker", "describe_endpoint", "describe_inference_component")
+    if config.variant_scaled:
+        fixtures.stub(sagemaker, endpoint or "sagemaker/describe_endpoint/variant_endpoint_in_service",
+                      {"EndpointName": config.endpoint_name})  # fmt: skip
+    else:
+        fixtures.stub(sagemaker, endpoint or "sagemaker/describe_endpoint/component_endpoint_in_service",
+                      {"EndpointName": config.endpoint_name})  # fmt: skip
+        fixtures.stub(sagemaker, "sagemaker/describe_inference_component/in_service", {"InferenceComponentName": COMPONENT})
+    target = config.targets[0]
+    base = {"ServiceNamespace": "sagemaker", "ResourceId": target.resource_id, "ScalableDimension": target.dimension,
+            "MaxResults": 50}  # fmt: skip
+    answers = fixtures.pages(activities)
 
-    ``fail_first_read``: a first run fails on its first activity read; the responses then serve a second run.
-    """
-    sm = aws.stub("sagemaker", "describe_inference_component")
-    scaling = aws.stub("application-autoscaling", "describe_scaling_activities")
-    if fail_first_read:
-        sm.add_response("describe_inference_component", COMPONENT_ANSWER, {"InferenceComponentName": COMPONENT})
-        scaling.add_client_error("describe_scaling_activities", "InternalServiceException", "boom", 500)
-    sm.add_response("describe_inference_component", COMPONENT_ANSWER, {"InferenceComponentName": COMPONENT})
-    for index, (activities, token) in enumerate(pages):
-        expected = {"ServiceNamespace": "sagemaker", "ResourceId": f"inference-component/{COMPONENT}",
-                    "ScalableDimension": SCALABLE_DIMENSION, "MaxResults": 50}  # fmt: skip
-        if index:
-            expected["NextToken"] = pages[index - 1][1]
-        answer = {"ScalingActivities": activities, **({"NextToken": token} if token else {})}
-        scaling.add_response("describe_scaling_activities", answer, expected)
-    if histories:
-        alarms = aws.stub("cloudwatch", "describe_alarm_history")
-        for items in histories:
-            alarms.add_response("describe_alarm_history", {"AlarmHistoryItems": items})
-    return scaling
+    def expected(index: int) -> dict:
+        return {**base, "NextToken": answers[index - 1]["NextToken"]} if index else base
+
+    fixtures.stub(aws.stub("application-autoscaling", "describe_scaling_activities"), activities, expected, edit=edit)
+    alarms = aws.stub("cloudwatch", "describe_alarm_history")
+    for history in histories:
+        fixtures.stub(alarms, history)
 
 
-def stats(aws, name, dims, statistic="Maximum"):
+def record(aws, config: Config, at: datetime, *, late: timedelta = timedelta(seconds=5)) -> dict:
+    return Recorder(config, aws.clients, now=lambda: at + late).run(scheduled(at))
+
+
+def stats(aws, name, dims, around: datetime, statistic="Maximum"):
     answer = aws.boto("cloudwatch").get_metric_statistics(
         Namespace=names.NAMESPACE, MetricName=name, Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
-        StartTime=RUN - timedelta(hours=2), EndTime=RUN + timedelta(hours=1), Period=60, Statistics=[statistic],
+        StartTime=around - timedelta(hours=2), EndTime=around + timedelta(hours=1), Period=60, Statistics=[statistic],
     )  # fmt: skip
     return sorted((p["Timestamp"], p[statistic]) for p in answer["Datapoints"])
 
 
-COMPONENT_DIMS = {names.COMPONENT_DIMENSION: COMPONENT}
+# The public variant sample --------------------------------------------------------------------------------------
 
 
-def test_successful_scale_out_publishes_latency_and_detection_at_its_end(recorder_aws):
-    start, end = WINDOW_START - timedelta(minutes=4), WINDOW_START + timedelta(seconds=30)
-    stub_reads(recorder_aws, ([activity("a1", start, end)], None),
-               histories=[[history(start - timedelta(seconds=20), start - timedelta(seconds=50))]])  # fmt: skip
-    result = recorder(recorder_aws).run(EVENT)
-    assert result == {"published": 6, "duplicate": False}
-    assert stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS) == [(end, 270.0)]
-    assert stats(recorder_aws, names.SCALE_OUT_DETECTION_LATENCY, COMPONENT_DIMS) == [(end, 50.0)]
+def test_public_variant_sample_is_one_scale_out_of_426_seconds(recorder_aws):
+    end = end_of(VARIANT_SAMPLE)  # 02:35:19.187; it started 02:28:13.498
+    stub_run(recorder_aws, VARIANT_CONFIG, VARIANT_SAMPLE, histories=[HISTORY + "none"])
+    assert record(recorder_aws, VARIANT_CONFIG, run_at(end))["scale_outs"] == 1
+    (point,) = stats(recorder_aws, names.SCALE_OUT_LATENCY, VARIANT_DIMS, end)
+    assert abs(point[0] - end) < timedelta(seconds=1)  # timestamped at its end
+    assert point[1] == pytest.approx(425.689) and round(point[1]) == 426
+
+    # A doubled delivery of the same event reads nothing (no stubs queued) and publishes nothing.
+    assert record(recorder_aws, VARIANT_CONFIG, run_at(end)) == {"published": 0, "duplicate": True}
+    # The next minute's run sees the same activity, outside its window.
+    stub_run(recorder_aws, VARIANT_CONFIG, VARIANT_SAMPLE)
+    assert record(recorder_aws, VARIANT_CONFIG, run_at(end) + timedelta(minutes=1))["scale_outs"] == 0
+    assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, VARIANT_DIMS, end, "SampleCount")] == [1.0]
+
+
+def test_variant_scale_in_records_nothing(recorder_aws):
+    name = AAS + "variant_scale_in_successful"
+    stub_run(recorder_aws, VARIANT_CONFIG, name)
+    result = record(recorder_aws, VARIANT_CONFIG, run_at(end_of(name)))
+    assert result["scale_outs"] == 0
+    assert result["published"] == 2  # the two instance counts only
+
+
+def test_variant_quota_failure_is_a_failure_from_the_count_before(recorder_aws):
+    # Cause names no alarm ("minimum capacity was set to 110"): 110 > the desired 48 the run reads now.
+    name = AAS + "variant_scale_out_failed_quota"
+    end = end_of(name)
+    stub_run(recorder_aws, VARIANT_CONFIG, name)
+    record(recorder_aws, VARIANT_CONFIG, run_at(end))
+    assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_FAILURES, VARIANT_DIMS, end, "Sum")] == [1.0]
+    assert stats(recorder_aws, names.SCALE_OUT_LATENCY, VARIANT_DIMS, end) == []
+
+
+# Inference components -------------------------------------------------------------------------------------------
+
+
+def test_component_scale_out_publishes_latency_and_detection_at_its_end(recorder_aws):
+    end = end_of(IC_OUT)  # 03:53:05.120 -> 03:57:35.640; alarm evaluation started 03:52:10
+    stub_run(recorder_aws, COMPONENT_CONFIG, IC_OUT, histories=[HISTORY + "component_alarm_high"])
+    result = record(recorder_aws, COMPONENT_CONFIG, run_at(end))
+    assert (result["published"], result["scale_outs"]) == (6, 1)  # four counts, latency, detection
+    assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end)] == [pytest.approx(270.52)]
+    assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_DETECTION_LATENCY, COMPONENT_DIMS, end)] == [
+        pytest.approx(55.12)
+    ]
 
 
 def test_counts_are_published_at_the_run_time(recorder_aws):
-    stub_reads(recorder_aws, ([], None))
-    recorder(recorder_aws).run(EVENT)
-    assert stats(recorder_aws, names.DESIRED_COPY_COUNT, COMPONENT_DIMS) == [(RUN, 3.0)]
-    assert stats(recorder_aws, names.CURRENT_COPY_COUNT, COMPONENT_DIMS) == [(RUN, 2.0)]
-    endpoint_dims = {names.ENDPOINT_DIMENSION: ENDPOINT}
-    assert stats(recorder_aws, names.DESIRED_INSTANCE_COUNT, endpoint_dims) == [(RUN, 2.0)]  # from moto
-    assert stats(recorder_aws, names.CURRENT_INSTANCE_COUNT, endpoint_dims) == [(RUN, 2.0)]
+    at = run_at(end_of(IC_OUT))
+    stub_run(recorder_aws, COMPONENT_CONFIG, IC_OUT, histories=[HISTORY + "none"])
+    record(recorder_aws, COMPONENT_CONFIG, at)
+    assert stats(recorder_aws, names.DESIRED_COPY_COUNT, COMPONENT_DIMS, at) == [(at, 2.0)]
+    assert stats(recorder_aws, names.CURRENT_COPY_COUNT, COMPONENT_DIMS, at) == [(at, 2.0)]
+    endpoint_dims = {names.ENDPOINT_DIMENSION: IC_ENDPOINT}
+    assert stats(recorder_aws, names.DESIRED_INSTANCE_COUNT, endpoint_dims, at) == [(at, 2.0)]
+    assert stats(recorder_aws, names.CURRENT_INSTANCE_COUNT, endpoint_dims, at) == [(at, 2.0)]
 
 
-def test_a_doubled_run_publishes_nothing_the_second_time(recorder_aws):
-    start, end = WINDOW_START - timedelta(minutes=4), WINDOW_START + timedelta(seconds=30)
-    stub_reads(recorder_aws, ([activity("a1", start, end, alarm="no-such-alarm")], None), histories=[[]])
-    assert recorder(recorder_aws).run(EVENT)["duplicate"] is False
-    assert recorder(recorder_aws).run(dict(EVENT)) == {"published": 0, "duplicate": True}  # stubs would fail if read
-    assert stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, "SampleCount") == [(end, 1.0)]
+@pytest.mark.parametrize("noun", ["copy count", "instance count", "capacity", "count", "copies"])
+def test_direction_does_not_depend_on_the_noun(recorder_aws, noun):
+    """The inference-component noun is unconfirmed: rewording it changes nothing."""
+
+    def reword(answer, _index):
+        for item in answer["ScalingActivities"]:
+            for key in ("Description", "StatusMessage"):
+                if key in item:
+                    item[key] = item[key].replace("copy count", noun)
+
+    stub_run(recorder_aws, COMPONENT_CONFIG, IC_OUT, histories=[HISTORY + "none"], edit=reword)
+    assert record(recorder_aws, COMPONENT_CONFIG, run_at(end_of(IC_OUT)))["scale_outs"] == 1
 
 
-def test_a_retried_run_after_a_failure_publishes_once(recorder_aws):
-    start, end = WINDOW_START - timedelta(minutes=4), WINDOW_START + timedelta(seconds=30)
-    stub_reads(recorder_aws, ([activity("a1", start, end, alarm="x")], None), histories=[[]], fail_first_read=True)
-    with pytest.raises(Exception, match="InternalServiceException"):
-        recorder(recorder_aws).run(EVENT)
-    assert stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS) == []  # nothing published
-    assert recorder(recorder_aws).run(EVENT)["duplicate"] is False  # the claim was released for the retry
-    assert stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, "SampleCount") == [(end, 1.0)]
+def test_component_scale_in_records_nothing(recorder_aws):
+    name = AAS + "component_scale_in_successful"
+    stub_run(recorder_aws, COMPONENT_CONFIG, name)
+    assert record(recorder_aws, COMPONENT_CONFIG, run_at(end_of(name))) == {"published": 4, "duplicate": False,
+                                                                            "scale_outs": 0}  # fmt: skip
 
 
-def test_a_late_run_still_records_its_own_window(recorder_aws):
-    start, end = WINDOW_START - timedelta(minutes=4), WINDOW_START + timedelta(seconds=10)
-    stub_reads(recorder_aws, ([activity("a1", start, end, alarm="x")], None), histories=[[]])
-    recorder(recorder_aws, now=RUN + timedelta(minutes=7)).run(EVENT)  # invoked 7 minutes late
-    assert stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS) == [(end, 250.0)]
+def test_wake_from_zero_is_a_scale_out_known_by_its_alarm(recorder_aws):
+    name = AAS + "component_wake_from_zero_successful"
+    end = end_of(name)  # 03:51:40.250 -> 03:57:44.900
+    stub_run(recorder_aws, COMPONENT_CONFIG, name, histories=[HISTORY + "none"])
+    record(recorder_aws, COMPONENT_CONFIG, run_at(end))
+    assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end)] == [pytest.approx(364.65)]
 
 
-def test_activities_outside_the_window_belong_to_other_runs(recorder_aws):
-    before = activity("a0", WINDOW_START - timedelta(minutes=9), WINDOW_START - timedelta(seconds=1))
-    after = activity("a2", WINDOW_START - timedelta(minutes=2), WINDOW_START + timedelta(seconds=60))
-    stub_reads(recorder_aws, ([after, before], None))
-    recorder(recorder_aws).run(EVENT)
-    assert stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS) == []
+def test_a_raised_minimum_is_a_scale_out_by_the_count_before(recorder_aws):
+    # No alarm in Cause: target 3 against the target 2 of the older Successful activity.
+    name = AAS + "component_min_capacity_raised"
+    end = end_of(name)
+    stub_run(recorder_aws, COMPONENT_CONFIG, name)
+    record(recorder_aws, COMPONENT_CONFIG, run_at(end))
+    assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end)] == [300.0]
 
 
-def test_an_activity_in_progress_is_not_counted_yet(recorder_aws):
-    stub_reads(recorder_aws, ([activity("a1", WINDOW_START - timedelta(minutes=3), status="InProgress")], None))
-    assert recorder(recorder_aws).run(EVENT)["published"] == 4  # the four counts only
+@pytest.mark.parametrize("name", ["component_scale_out_failed", "component_scale_out_unfulfilled"])
+def test_failed_or_unfulfilled_scale_out_counts_as_a_failure(recorder_aws, name):
+    end = end_of(AAS + name)
+    stub_run(recorder_aws, COMPONENT_CONFIG, AAS + name)
+    record(recorder_aws, COMPONENT_CONFIG, run_at(end))
+    assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_FAILURES, COMPONENT_DIMS, end, "Sum")] == [1.0]
+    assert stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end) == []
 
 
-def test_a_failed_scale_out_counts_as_a_failure_not_a_latency(recorder_aws):
-    end = WINDOW_START + timedelta(seconds=20)
-    stub_reads(recorder_aws, ([activity("a1", WINDOW_START - timedelta(minutes=8), end, status="Failed")], None))
-    recorder(recorder_aws).run(EVENT)
-    assert stats(recorder_aws, names.SCALE_OUT_FAILURES, COMPONENT_DIMS, "Sum") == [(end, 1.0)]
-    assert stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS) == []
+def test_an_overridden_scale_out_is_neither_latency_nor_failure(recorder_aws):
+    name = AAS + "component_overridden"  # to 2 (Overridden), replaced by to 3 (Successful), both ending in 03:57
+    end = end_of(name)
+    stub_run(recorder_aws, COMPONENT_CONFIG, name, histories=[HISTORY + "none"])
+    assert record(recorder_aws, COMPONENT_CONFIG, run_at(end))["scale_outs"] == 1
+    assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end, "SampleCount")] == [1.0]
+    assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end)] == [238.0]
+    assert stats(recorder_aws, names.SCALE_OUT_FAILURES, COMPONENT_DIMS, end, "Sum") == []
 
 
-def test_scale_in_is_ignored(recorder_aws):
-    end = WINDOW_START + timedelta(seconds=20)
-    stub_reads(recorder_aws, ([activity("a1", WINDOW_START - timedelta(minutes=1), end, before=3, after=2)], None))
-    assert recorder(recorder_aws).run(EVENT)["published"] == 4
+def test_an_activity_in_progress_is_counted_once_in_the_window_where_it_ends(recorder_aws):
+    name = AAS + "component_in_progress"
+    started = fixtures.pages(name, _client("application-autoscaling"))[0]["ScalingActivities"][0]["StartTime"]
+    ended = started + timedelta(minutes=6, seconds=12)
+
+    def finished(answer, _index):  # the same activity, as a later DescribeScalingActivities shows it
+        item = answer["ScalingActivities"][0]
+        item.update(StatusCode="Successful", EndTime=ended,
+                    StatusMessage=item["StatusMessage"].replace("Waiting for change to be", "Change successfully"))  # fmt: skip
+
+    stub_run(recorder_aws, COMPONENT_CONFIG, name)
+    assert record(recorder_aws, COMPONENT_CONFIG, run_at(started) + timedelta(minutes=2))["scale_outs"] == 0
+    for minute in range(3):  # the window holding its end, then the next two
+        stub_run(recorder_aws, COMPONENT_CONFIG, name, edit=finished, histories=[HISTORY + "none"] if minute == 0 else ())
+        record(recorder_aws, COMPONENT_CONFIG, run_at(ended) + timedelta(minutes=minute))
+    assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, ended, "SampleCount")] == [1.0]
+    assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, ended)] == [372.0]
 
 
 def test_pages_are_followed_until_activities_are_too_old(recorder_aws):
-    old = WINDOW_START - timedelta(hours=7)
-    end = WINDOW_START + timedelta(seconds=5)
-    in_window = activity("a1", WINDOW_START - timedelta(minutes=5), end, alarm="x")
-    stub_reads(
-        recorder_aws,
-        ([activity("a3", WINDOW_START + timedelta(minutes=1))], "page-2"),  # newest first: not ended yet
-        ([in_window], "page-3"),
-        ([activity("a0", old, old + timedelta(minutes=5)), activity("never-read", old)], "page-4"),
-        histories=[[]],
-    )  # page 4 is never requested: the stubber fails the test if it is
-    recorder(recorder_aws).run(EVENT)
-    assert stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS) == [(end, 305.0)]
+    name = AAS + "component_pages"  # page 3 ends with a NextToken that is never requested
+    end = fixtures.pages(name, _client("application-autoscaling"))[1]["ScalingActivities"][0]["EndTime"]
+    stub_run(recorder_aws, COMPONENT_CONFIG, name, histories=[HISTORY + "none"])
+    record(recorder_aws, COMPONENT_CONFIG, run_at(end))
+    assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end)] == [305.0]
 
 
-def test_detection_uses_the_alarm_transition_before_the_activity(recorder_aws):
-    start, end = WINDOW_START - timedelta(minutes=4), WINDOW_START + timedelta(seconds=30)
-    later = history(start + timedelta(seconds=30), start + timedelta(seconds=1))  # after the start: not the trigger
-    ok = history(start - timedelta(seconds=5), start - timedelta(seconds=40), state="OK")
-    trigger = history(start - timedelta(seconds=15), start - timedelta(seconds=45))
-    stub_reads(recorder_aws, ([activity("a1", start, end)], None), histories=[[later, ok, trigger]])
-    recorder(recorder_aws).run(EVENT)
-    assert stats(recorder_aws, names.SCALE_OUT_DETECTION_LATENCY, COMPONENT_DIMS) == [(end, 45.0)]
+# Exactly once ---------------------------------------------------------------------------------------------------
+
+
+def test_a_retried_run_after_a_failure_publishes_once(recorder_aws):
+    end = end_of(IC_OUT)
+    sagemaker = recorder_aws.stub("sagemaker", "describe_endpoint", "describe_inference_component")
+    fixtures.stub(sagemaker, "sagemaker/describe_endpoint/component_endpoint_in_service")
+    fixtures.stub(sagemaker, "sagemaker/describe_inference_component/in_service")
+    scaling = recorder_aws.stub("application-autoscaling", "describe_scaling_activities")
+    scaling.add_client_error("describe_scaling_activities", "InternalServiceException", "boom", 500)
+    with pytest.raises(Exception, match="InternalServiceException"):
+        record(recorder_aws, COMPONENT_CONFIG, run_at(end))
+    assert stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end) == []  # nothing published
+    stub_run(recorder_aws, COMPONENT_CONFIG, IC_OUT, histories=[HISTORY + "none"])
+    assert record(recorder_aws, COMPONENT_CONFIG, run_at(end))["duplicate"] is False  # the claim was released
+    assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end, "SampleCount")] == [1.0]
+
+
+def test_a_late_run_still_records_its_own_window(recorder_aws):
+    end = end_of(IC_OUT)
+    stub_run(recorder_aws, COMPONENT_CONFIG, IC_OUT, histories=[HISTORY + "none"])
+    record(recorder_aws, COMPONENT_CONFIG, run_at(end), late=timedelta(minutes=7))
+    assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end)] == [pytest.approx(270.52)]
 
 
 def test_missing_endpoint_skips_instance_counts(recorder_aws):
-    recorder_aws.boto("sagemaker").delete_endpoint(EndpointName=ENDPOINT)
-    stub_reads(recorder_aws, ([], None))
-    assert recorder(recorder_aws).run(EVENT)["published"] == 2  # copy counts only
+    sagemaker = recorder_aws.stub("sagemaker", "describe_endpoint", "describe_inference_component")
+    sagemaker.add_client_error("describe_endpoint", "ValidationException", "Could not find endpoint", 400)
+    fixtures.stub(sagemaker, "sagemaker/describe_inference_component/in_service")
+    fixtures.stub(recorder_aws.stub("application-autoscaling", "describe_scaling_activities"),
+                  AAS + "component_scale_in_successful")  # fmt: skip
+    at = run_at(end_of(AAS + "component_scale_in_successful"))
+    assert record(recorder_aws, COMPONENT_CONFIG, at)["published"] == 2  # copy counts only
 
 
-def test_a_single_model_endpoint_records_its_variant_scale_outs(recorder_aws):
-    config = Config(endpoint_name=ENDPOINT, variant_name="AllTraffic", components=(), claim_table=TABLE,
-                    variant_scaled=True)  # fmt: skip
-    start, end = WINDOW_START - timedelta(minutes=6), WINDOW_START + timedelta(seconds=40)
-    variant = f"endpoint/{ENDPOINT}/variant/AllTraffic"
-    scaling = recorder_aws.stub("application-autoscaling", "describe_scaling_activities")
-    item = {**activity("v1", start, end, alarm="x"), "ResourceId": variant,
-            "ScalableDimension": "sagemaker:variant:DesiredInstanceCount"}  # fmt: skip
-    scaling.add_response(
-        "describe_scaling_activities",
-        {"ScalingActivities": [item]},
-        {"ServiceNamespace": "sagemaker", "ResourceId": variant,
-         "ScalableDimension": "sagemaker:variant:DesiredInstanceCount", "MaxResults": 50},
-    )  # fmt: skip
-    recorder_aws.stub("cloudwatch", "describe_alarm_history").add_response(
-        "describe_alarm_history", {"AlarmHistoryItems": []}
-    )
-    Recorder(config, recorder_aws.clients, now=lambda: RUN).run(EVENT)
-    assert stats(recorder_aws, names.SCALE_OUT_LATENCY, {names.ENDPOINT_DIMENSION: ENDPOINT}) == [(end, 400.0)]
+# Pure pieces ----------------------------------------------------------------------------------------------------
+
+
+def test_direction_takes_the_alarm_before_the_counts():
+    (activity,) = fixtures.response(VARIANT_SAMPLE)["ScalingActivities"]
+    assert direction(activity) == OUT  # AlarmHigh, no count known
+    assert direction(activity, before=60) == OUT  # the alarm decides
+    (scale_in,) = fixtures.response(AAS + "variant_scale_in_successful")["ScalingActivities"]
+    assert direction(scale_in) == IN
+    (quota,) = fixtures.response(AAS + "variant_scale_out_failed_quota")["ScalingActivities"]
+    assert (direction(quota), direction(quota, before=90), direction(quota, before=120)) == (None, OUT, IN)
+    assert direction(quota, before=110) is None
 
 
 def test_config_reads_the_environment():
-    config = Config.from_env({"ENDPOINT_NAME": "e", "VARIANT_NAME": "v", "COMPONENTS": "a,b", "CLAIM_TABLE": "t",
-                              "VARIANT_SCALED": "true"})  # fmt: skip
+    env = {"ENDPOINT_NAME": "e", "VARIANT_NAME": "v", "COMPONENTS": "a,b", "CLAIM_TABLE": "t", "VARIANT_SCALED": "true"}
+    config = Config.from_env(env)
     assert (config.components, config.variant_scaled) == (("a", "b"), True)
+    assert config.wake_alarms == {"a-wake-from-zero", "b-wake-from-zero"}  # the construct's names by default
+    assert Config.from_env({**env, "WAKE_ALARMS": "x,y"}).wake_alarms == {"x", "y"}
+    assert Config.from_env({**env, "WAKE_ALARMS": ""}).wake_alarms == frozenset()
     assert Config.from_env({"ENDPOINT_NAME": "e", "VARIANT_NAME": "v", "CLAIM_TABLE": "t"}).components == ()
