@@ -24,7 +24,12 @@ OPERATIONS = {
     "AWS::SageMaker::InferenceComponent": ("sagemaker", "CreateInferenceComponent", {"EndpointArn", "DeploymentConfig"}),
     "AWS::ApplicationAutoScaling::ScalableTarget": ("application-autoscaling", "RegisterScalableTarget", {"ScheduledActions"}),
     "AWS::ApplicationAutoScaling::ScalingPolicy": ("application-autoscaling", "PutScalingPolicy", {"ScalingTargetId"}),
+    "AWS::SageMaker::Model": ("sagemaker", "CreateModel", set()),
+    "AWS::CloudWatch::Alarm": ("cloudwatch", "PutMetricAlarm", set()),
 }  # fmt: skip
+#: Names CloudFormation generates when the template leaves them out, which the create call requires.
+GENERATED_NAMES = {"AWS::SageMaker::EndpointConfig": "EndpointConfigName", "AWS::SageMaker::Model": "ModelName",
+                   "AWS::CloudWatch::Alarm": "AlarmName"}  # fmt: skip
 #: Values tried, in order, for a field whose value is unresolved at synth time.
 PLACEHOLDERS = [
     "placeholder",
@@ -79,6 +84,9 @@ def to_request(value: Any, shape: Shape, path: str, errors: list[str]) -> Any:
             return value  # botocore reports the type error
         return {k: (to_request(v, shape.members[k], f"{path}.{k}", errors) if k in shape.members else v)
                 for k, v in value.items()}  # fmt: skip
+    if isinstance(shape, (ListShape, MapShape)) and isinstance(value, (list, dict)):
+        if "max" in shape.metadata and len(value) > shape.metadata["max"]:
+            errors.append(f"{path}: {len(value)} entries, more than {shape.metadata['max']}")
     if isinstance(shape, ListShape) and isinstance(value, list):
         return [to_request(v, shape.member, f"{path}[{i}]", errors) for i, v in enumerate(value)]
     if isinstance(shape, MapShape) and isinstance(value, dict):
@@ -108,8 +116,8 @@ def violations(template: dict) -> list[str]:
         service, operation, cfn_only = OPERATIONS[resource["Type"]]
         shape = _session.get_service_model(service).operation_model(operation).input_shape
         props = {k: v for k, v in resource.get("Properties", {}).items() if k not in cfn_only}
-        if resource["Type"] == "AWS::SageMaker::EndpointConfig":
-            props.setdefault("EndpointConfigName", {"Ref": "generated-by-cloudformation"})
+        if resource["Type"] in GENERATED_NAMES:
+            props.setdefault(GENERATED_NAMES[resource["Type"]], {"Ref": "generated-by-cloudformation"})
         if resource["Type"] == "AWS::ApplicationAutoScaling::ScalingPolicy":
             target = resources.get(resource["Properties"].get("ScalingTargetId", {}).get("Ref", ""), {})
             for key in ("ServiceNamespace", "ResourceId", "ScalableDimension"):

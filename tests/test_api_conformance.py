@@ -1,4 +1,5 @@
-"""Every SageMaker and Application Auto Scaling resource, in every example and option set, is a valid API request."""
+"""Every SageMaker, Application Auto Scaling and CloudWatch alarm resource, in every example and option set, is a valid
+API request, and keeps the constraints the API documentation states in prose."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import copy
 
 import pytest
 
-from . import api_model
+from . import api_model, doc_constraints
 from .stacks import templates
 
 AUDITED_TYPES = set(api_model.OPERATIONS)
@@ -45,6 +46,161 @@ def _first(template: dict, type_: str) -> dict:
 )  # fmt: skip
 def test_a_broken_resource_is_caught(breakage, expected):
     template = copy.deepcopy(templates()["example qwen3-8b (us-east-1)"])
+    breakage(template)
+    found = api_model.violations(template)
+    assert found and any(expected in v for v in found), found
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Constraints the documentation states in prose (tests/doc_constraints.py). Each entry below is a breach found in
+# today's templates; when the construct code is fixed, the test fails until the entry is removed.
+KNOWN_VIOLATIONS = {
+    ("AWS::SageMaker::Endpoint", "RetainAllVariantProperties", "retain-all-variant-properties"),
+    ("AWS::SageMaker::EndpointConfig", "ProductionVariants[].RoutingConfig.PrefixAwareRoutingConfig.PrefixLength",
+     "prefix-length-required"),
+    ("AWS::SageMaker::EndpointConfig",
+     "ProductionVariants[].RoutingConfig.PrefixAwareRoutingConfig.ConcurrencyThreshold", "prefix-concurrency-required"),
+    ("AWS::SageMaker::EndpointConfig", "ProductionVariants[].VolumeSizeInGB", "volume-size-needs-ebs"),
+}  # fmt: skip
+
+
+def test_the_documented_constraints_broken_today_are_exactly_the_known_ones():
+    found: dict = {}
+    for name, template in templates().items():
+        for violation, message in doc_constraints.findings(template):
+            found.setdefault(violation, f"{name}: {message}")
+    assert set(found) == KNOWN_VIOLATIONS, {v: found.get(v, "fixed") for v in set(found) ^ KNOWN_VIOLATIONS}
+
+
+@pytest.mark.parametrize("rule", doc_constraints.RULES, ids=lambda r: r.id)
+def test_each_rule_quotes_its_source(rule):
+    text = rule.source.text()
+    assert text is not None, f"{rule.id}: {rule.source} cannot be checked here"
+    assert rule.quote in text, f"{rule.id}: {rule.quote!r} is not in {rule.source}"
+
+
+def test_the_instance_types_without_an_ebs_volume():
+    no_ebs = doc_constraints.NO_EBS_VOLUME_INSTANCE_TYPES
+    assert {"ml.g5.2xlarge", "ml.g6.12xlarge", "ml.g6e.48xlarge", "ml.g4dn.xlarge", "ml.p4d.24xlarge",
+            "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5en.48xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge"} <= no_ebs
+    assert not {"ml.p3.2xlarge", "ml.inf2.xlarge", "ml.m5.xlarge", "ml.g7e.2xlarge", "ml.trn2.48xlarge"} & no_ebs
+
+
+def _repaired(name: str) -> dict:
+    """A copy of a template with today's known breaches fixed the way the documentation asks."""
+    template = copy.deepcopy(_template(name))
+    for resource in template["Resources"].values():
+        props = resource.get("Properties", {})
+        if resource["Type"] == "AWS::SageMaker::Endpoint":
+            props["RetainAllVariantProperties"] = True
+        for variant in props.get("ProductionVariants", []) if resource["Type"] == _EC else []:
+            if (variant.get("RoutingConfig") or {}).get("RoutingStrategy") == "PREFIX_AWARE":
+                variant["RoutingConfig"]["PrefixAwareRoutingConfig"] = {"PrefixLength": 4096, "ConcurrencyThreshold": 8}
+            if variant["InstanceType"] in doc_constraints.NO_EBS_VOLUME_INSTANCE_TYPES:
+                variant.pop("VolumeSizeInGB", None)
+    assert doc_constraints.violations(template) == set()
+    return template
+
+
+def _template(prefix: str) -> dict:
+    return next(t for name, t in templates().items() if name.startswith(prefix))
+
+
+def _all(template: dict, type_: str) -> list[dict]:
+    return [r["Properties"] for r in template["Resources"].values() if r["Type"] == type_]
+
+
+_EC, _IC, _MODEL = "AWS::SageMaker::EndpointConfig", "AWS::SageMaker::InferenceComponent", "AWS::SageMaker::Model"
+_SP, _ALARM = "AWS::ApplicationAutoScaling::ScalingPolicy", "AWS::CloudWatch::Alarm"
+_QWEN, _SINGLE, _MATRIX = "example qwen3-8b (us-east-1)", "example single-model (us-east-1)", "matrix 8 "
+
+
+def _variant(t: dict) -> dict:
+    return _all(t, _EC)[0]["ProductionVariants"][0]
+
+
+def _ic_container(t: dict) -> dict:
+    return _all(t, _IC)[0]["Specification"]["Container"]
+
+
+def _model_container(t: dict) -> dict:
+    return _all(t, _MODEL)[0]["PrimaryContainer"]
+
+
+def _step(t: dict) -> dict:
+    return next(p for p in _all(t, _SP) if p["PolicyType"] == "StepScaling")["StepScalingPolicyConfiguration"]
+
+
+#: Rule id -> (template, breakage). Every rule has one.
+DOC_BREAKAGES = {
+    "prefix-length-required": (_MATRIX, lambda t: _variant(t).__setitem__("RoutingConfig", {
+        "RoutingStrategy": "PREFIX_AWARE", "PrefixAwareRoutingConfig": {"ConcurrencyThreshold": 8}})),
+    "prefix-concurrency-required": (_MATRIX, lambda t: _variant(t).__setitem__("RoutingConfig", {
+        "RoutingStrategy": "PREFIX_AWARE", "PrefixAwareRoutingConfig": {"PrefixLength": 4096}})),
+    "prefix-config-only-with-prefix-aware": (_MATRIX, lambda t: _variant(t)["RoutingConfig"].__setitem__(
+        "PrefixAwareRoutingConfig", {"PrefixLength": 4096, "ConcurrencyThreshold": 8})),
+    "volume-size-needs-ebs": (_QWEN, lambda t: _variant(t).__setitem__("VolumeSizeInGB", 100)),
+    "ami-matches-accelerator": (_QWEN, lambda t: _variant(t).__setitem__(
+        "InferenceAmiVersion", "al2-ami-sagemaker-inference-neuron-2")),
+    "kms-key-format": (_QWEN, lambda t: _all(t, _EC)[0].__setitem__("KmsKeyId", "my-endpoint-key")),
+    "security-group-form": (_MATRIX, lambda t: _all(t, _EC)[0]["VpcConfig"].__setitem__("SecurityGroupIds", ["default"])),
+    "retain-all-variant-properties": (_QWEN, lambda t: _all(t, "AWS::SageMaker::Endpoint")[0].__setitem__(
+        "RetainAllVariantProperties", False)),
+    "ic-environment-at-most-16": (_QWEN, lambda t: _ic_container(t)["Environment"].update(
+        {f"OPTION_{i}": "x" for i in range(16)})),
+    "ic-environment-key-pattern": (_QWEN, lambda t: _ic_container(t)["Environment"].__setitem__("X", "1")),
+    "ic-artifact-tar-gz": (_QWEN, lambda t: _ic_container(t).__setitem__("ArtifactUrl", "s3://models/qwen3/")),
+    "ic-image-in-ecr": (_QWEN, lambda t: _ic_container(t).__setitem__("Image", "docker.io/vllm/vllm-openai:latest")),
+    "model-image-path": (_SINGLE, lambda t: _model_container(t).__setitem__("Image", "vllm-openai")),
+    "model-data-tar-gz": (_SINGLE, lambda t: _model_container(t).__setitem__("ModelDataUrl", "s3://models/m.zip")),
+    "model-environment-entry-1024-bytes": (_SINGLE, lambda t: _model_container(t)["Environment"].__setitem__(
+        "SYSTEM_PROMPT", "é" * 600)),  # 600 characters fit the schema's 1024; 1200 bytes do not fit the prose
+    "model-environment-32-kb": (_SINGLE, lambda t: _model_container(t)["Environment"].update(
+        {f"PROMPT_{i}": "x" * 1000 for i in range(40)})),
+    "scalable-target-resource-id": (_QWEN, lambda t: _all(t, "AWS::ApplicationAutoScaling::ScalableTarget")[0]
+                                    .__setitem__("ResourceId", "endpoint/e/variant/AllTraffic")),
+    "target-tracking-configuration": (_QWEN, lambda t: _all(t, _SP)[0].pop("TargetTrackingScalingPolicyConfiguration")),
+    "step-scaling-configuration": (_MATRIX, lambda t: next(p for p in _all(t, _SP) if p["PolicyType"] == "StepScaling")
+                                   .pop("StepScalingPolicyConfiguration")),
+    "step-adjustment-type": (_MATRIX, lambda t: _step(t).pop("AdjustmentType")),
+    "step-adjustments": (_MATRIX, lambda t: _step(t).__setitem__("StepAdjustments", [])),
+    "step-metric-aggregation": (_MATRIX, lambda t: _step(t).__setitem__("MetricAggregationType", "Sum")),
+    "step-bounds": (_MATRIX, lambda t: _step(t)["StepAdjustments"][0].__setitem__("MetricIntervalUpperBound", 0)),
+    "alarm-period": (_QWEN, lambda t: _all(t, _ALARM)[0].__setitem__("Period", 90)),
+    "alarm-evaluation-window": (_QWEN, lambda t: _all(t, _ALARM)[0].update(Period=60, EvaluationPeriods=1441)),
+    "alarm-one-statistic": (_QWEN, lambda t: _all(t, _ALARM)[0].__setitem__("ExtendedStatistic", "p99")),
+    "alarm-missing-data": (_QWEN, lambda t: _all(t, _ALARM)[0].__setitem__("TreatMissingData", "notbreaching")),
+    "guard-fits-provider-timeout": (_QWEN, lambda t: _all(t, "Custom::SageMakerCacheGuard")[0].__setitem__(
+        "PurgeTimeoutSeconds", "5400")),
+}  # fmt: skip
+
+
+def test_every_documented_rule_has_a_breakage():
+    assert set(DOC_BREAKAGES) == {rule.id for rule in doc_constraints.RULES}
+
+
+@pytest.mark.parametrize("rule_id", list(DOC_BREAKAGES))
+def test_a_documented_rule_catches_its_breakage(rule_id):
+    name, breakage = DOC_BREAKAGES[rule_id]
+    template = _repaired(name)
+    breakage(template)
+    assert {v[2] for v in doc_constraints.violations(template)} == {rule_id}
+
+
+@pytest.mark.parametrize(
+    ("name", "breakage", "expected"),
+    [
+        (_SINGLE, lambda t: _model_container(t)["Environment"].update({f"K{i}": "v" for i in range(100)}),
+         "more than 100"),
+        (_SINGLE, lambda t: _model_container(t).__setitem__("Mode", "Single"), "is not one of"),
+        (_QWEN, lambda t: _all(t, _ALARM)[0].__setitem__("ComparisonOperator", ">="), "is not one of"),
+        (_QWEN, lambda t: _all(t, _ALARM)[0].__setitem__("Period", 0), "Period"),
+    ],
+    ids=["model-env-entries", "model-mode", "alarm-operator", "alarm-period-zero"],
+)  # fmt: skip
+def test_a_broken_model_or_alarm_is_caught(name, breakage, expected):
+    template = copy.deepcopy(_template(name))
+    assert api_model.violations(template) == []
     breakage(template)
     found = api_model.violations(template)
     assert found and any(expected in v for v in found), found
