@@ -1,9 +1,9 @@
-"""Handler fixtures: CloudFormation events as the Provider framework sends them, moto for what it covers, and
-botocore Stubber (checked against the real service model) for what moto lacks, such as inference components."""
+"""Handler test harness: cited CloudFormation events, botocore Stubber serving the cited response fixtures of
+``tests/fixtures`` (checked against the installed service model) for everything a handler reads, and moto for the
+state a handler writes (DynamoDB claims, CloudWatch metrics)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,35 +14,24 @@ from moto import mock_aws
 
 from constructs_pkg.runtime.aws import Clients
 
+from .. import fixtures
+
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 ENDPOINT = "qwen3lmi-endpoint-9fa583eb"
 
 
+CFN_EVENTS = {"Create": "events/cfn_create", "Update": "events/cfn_update", "Delete": "events/cfn_delete"}
+
+
 def cfn_event(request_type: str, *, props: dict | None = None, physical_id: str | None = None,
               data: dict | None = None, **overrides: Any) -> dict:  # fmt: skip
-    """A Provider-framework event. Property values are strings, as CloudFormation sends them."""
-    properties = {
-        "ServiceToken": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:provider",
-        "EndpointName": ENDPOINT,
-        "InstanceType": "ml.g6.2xlarge",
-        "ImageUris": [],
-        "Mode": "WARN",
-        "PurgeTimeoutSeconds": "600",
-        **(props or {}),
-    }
-    event: dict[str, Any] = {
-        "RequestType": request_type,
-        "RequestId": "req-1",
-        "StackId": f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/s/1",
-        "LogicalResourceId": "CacheGuard",
-        "ResourceType": "Custom::SageMakerCacheGuard",
-        "ResourceProperties": properties,
-    }
-    if request_type != "Create":
-        event["PhysicalResourceId"] = physical_id or f"cache-guard/{ENDPOINT}"
-    if request_type == "Update":
-        event["OldResourceProperties"] = dict(properties)
+    """The cited Provider-framework event for ``request_type`` (``events/cfn_<type>``), with guard properties
+    replaced by ``props`` (string values, as CloudFormation sends them) and, for isComplete, onEvent's ``Data``."""
+    event = fixtures.event(CFN_EVENTS[request_type])
+    event["ResourceProperties"] = {**event["ResourceProperties"], **(props or {})}
+    if physical_id is not None:
+        event["PhysicalResourceId"] = physical_id
     if data is not None:
         event["Data"] = data
     event.update(overrides)
@@ -67,6 +56,7 @@ class Aws:
         self.stubbers: list[Stubber] = []
         self._routes: dict[str, tuple[Any, set[str]]] = {}
         self._stubbers: dict[str, Stubber] = {}
+        self._asked: list[tuple[str, str | None]] = []
         self.clients = Clients(self._client, sleep=self.sleeps.append)
 
     def boto(self, service: str, region: str | None = None) -> Any:
@@ -87,28 +77,17 @@ class Aws:
         self._routes[service] = (stubbed, set(operations))
         return stubber
 
+    def regions_asked(self, service: str) -> list[str | None]:
+        """The regions the handler created ``service`` clients for (None: its own)."""
+        return [region for name, region in self._asked if name == service]
+
     def _client(self, service: str, region: str | None) -> Any:
+        self._asked.append((service, region))
         real = self.boto(service, region)
         if service in self._routes:
             stubbed, operations = self._routes[service]
             return Routed(real, stubbed, operations)
         return real
-
-    def push_image(self, repository: str, tag: str, *, mutability: str = "MUTABLE") -> str:
-        """Create a repository with one image in moto; returns the image's URI by tag."""
-        ecr = self.boto("ecr")
-        try:
-            ecr.create_repository(repositoryName=repository, imageTagMutability=mutability)
-        except ecr.exceptions.RepositoryAlreadyExistsException:
-            pass
-        manifest = {
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-            "config": {"digest": "sha256:" + "1" * 64, "size": 7023, "mediaType": "application/vnd.docker.container.image.v1+json"},
-            "layers": [{"digest": "sha256:" + "2" * 64, "size": 10**9, "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip"}],
-        }  # fmt: skip
-        ecr.put_image(repositoryName=repository, imageManifest=json.dumps(manifest), imageTag=tag)
-        return f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{repository}:{tag}"
 
     def metric_values(self, name: str) -> list[float]:
         from datetime import datetime, timedelta, timezone

@@ -11,9 +11,30 @@ import pytest
 from constructs_pkg.runtime import names
 from constructs_pkg.runtime.guard import CacheGuard, CacheIneligible, MalformedEvent, PurgeNotVerified
 
-from .conftest import ACCOUNT, ENDPOINT, REGION, cfn_event
+from .. import fixtures
+from .conftest import ENDPOINT, REGION, cfn_event
 
-DIGEST = "sha256:" + "d" * 64
+IMAGES = "ecr/describe_images/tagged_image"
+_IMAGE = fixtures.response(IMAGES)["imageDetails"][0]
+REGISTRY, REPOSITORY, TAG = _IMAGE["registryId"], _IMAGE["repositoryName"], _IMAGE["imageTags"][0]
+DIGEST, SIZE = _IMAGE["imageDigest"], str(_IMAGE["imageSizeInBytes"])
+
+
+def image_uri(*, region: str = REGION, tag: str = TAG, digest: str | None = None) -> str:
+    reference = f"@{digest}" if digest else f":{tag}"
+    return f"{REGISTRY}.dkr.ecr.{region}.amazonaws.com/{REPOSITORY}{reference}"
+
+
+def ecr(aws):
+    return aws.stub("ecr", "describe_images", "describe_repositories")
+
+
+def serve_image(aws, *, mutability: str = "mutable", tag: str = TAG):
+    stubber = ecr(aws)
+    fixtures.stub(stubber, IMAGES, {"registryId": REGISTRY, "repositoryName": REPOSITORY, "imageIds": [{"imageTag": tag}]})
+    fixtures.stub(stubber, f"ecr/describe_repositories/{mutability}",
+                  {"registryId": REGISTRY, "repositoryNames": [REPOSITORY]})  # fmt: skip
+    return stubber
 
 
 def guard(aws, event, *, region=REGION, now=lambda: 1000.0):
@@ -24,64 +45,51 @@ def _logged(caplog, kind: str) -> list[dict]:
     return [r for r in (json.loads(m) for m in caplog.messages if m.startswith("{")) if r["event"] == kind]
 
 
-def _summary(**fields):
-    return {"CreationTime": 1, "EndpointArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:endpoint/{ENDPOINT}",
-            "EndpointName": ENDPOINT, "VariantName": "AllTraffic", "LastModifiedTime": 1,
-            "InferenceComponentArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:inference-component/{fields['InferenceComponentName']}",
-            **fields}  # fmt: skip
-
-
 # Create / Update ----------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("request_type", ["Create", "Update"])
 def test_eligible_immutable_image(aws, caplog, request_type):
     caplog.set_level(logging.INFO)
-    uri = aws.push_image("llm", "v1", mutability="IMMUTABLE")
-    result = guard(aws, cfn_event(request_type, props={"ImageUris": [uri]})).on_event()
+    serve_image(aws, mutability="immutable")
+    result = guard(aws, cfn_event(request_type, props={"ImageUris": [image_uri()]})).on_event()
     assert result["PhysicalResourceId"] == f"cache-guard/{ENDPOINT}"
-    assert result["Data"] == {"Eligible": "true", "Pinned": "true", "ImageBytes": "7023", "Reasons": "none"}
+    assert result["Data"] == {"Eligible": "true", "Pinned": "true", "ImageBytes": SIZE, "Reasons": "none"}
     (line,) = _logged(caplog, "cache-eligibility")
     assert (line["endpoint"], line["Eligible"]) == (ENDPOINT, "true")
     assert guard(aws, cfn_event(request_type)).is_complete() == {"IsComplete": True}
 
 
 def test_mutable_tag_is_reported_as_drift_but_stays_eligible(aws):
-    uri = aws.push_image("llm", "latest")
+    serve_image(aws)
+    uri = image_uri()
     data = guard(aws, cfn_event("Create", props={"ImageUris": [uri]})).on_event()["Data"]
     assert (data["Eligible"], data["Pinned"]) == ("true", "false")
     assert "mutable tag" in data["Reasons"] and uri in data["Reasons"]
 
 
 def test_digest_reference_is_pinned_without_asking_the_repository(aws):
-    stubber = aws.stub("ecr", "describe_images", "describe_repositories")
-    uri = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/llm@{DIGEST}"
-    stubber.add_response(
-        "describe_images",
-        {"imageDetails": [{"imageDigest": DIGEST, "imageSizeInBytes": 5_000_000_000}]},
-        {"registryId": ACCOUNT, "repositoryName": "llm", "imageIds": [{"imageDigest": DIGEST}]},
-    )
-    data = guard(aws, cfn_event("Create", props={"ImageUris": [uri]})).on_event()["Data"]
-    assert data == {"Eligible": "true", "Pinned": "true", "ImageBytes": "5000000000", "Reasons": "none"}
+    fixtures.stub(ecr(aws), IMAGES, {"registryId": REGISTRY, "repositoryName": REPOSITORY,
+                                     "imageIds": [{"imageDigest": DIGEST}]})  # fmt: skip
+    data = guard(aws, cfn_event("Create", props={"ImageUris": [image_uri(digest=DIGEST)]})).on_event()["Data"]
+    assert data == {"Eligible": "true", "Pinned": "true", "ImageBytes": SIZE, "Reasons": "none"}
 
 
 def test_throttling_that_clears_is_retried(aws):
-    stubber = aws.stub("ecr", "describe_images", "describe_repositories")
-    uri = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/llm@{DIGEST}"
+    stubber = ecr(aws)
     stubber.add_client_error("describe_images", "ThrottlingException", "Rate exceeded", 400)
     stubber.add_client_error("describe_images", "ThrottlingException", "Rate exceeded", 400)
-    stubber.add_response("describe_images", {"imageDetails": [{"imageDigest": DIGEST, "imageSizeInBytes": 42}]})
-    data = guard(aws, cfn_event("Create", props={"ImageUris": [uri]})).on_event()["Data"]
-    assert (data["Eligible"], data["ImageBytes"]) == ("true", "42")
+    fixtures.stub(stubber, IMAGES)
+    data = guard(aws, cfn_event("Create", props={"ImageUris": [image_uri(digest=DIGEST)]})).on_event()["Data"]
+    assert (data["Eligible"], data["ImageBytes"]) == ("true", SIZE)
     assert aws.sleeps == [0.5, 1.0]
 
 
 def test_throttling_that_persists_becomes_unknown(aws):
-    stubber = aws.stub("ecr", "describe_images", "describe_repositories")
-    uri = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/llm@{DIGEST}"
+    stubber = ecr(aws)
     for _ in range(5):
         stubber.add_client_error("describe_images", "ThrottlingException", "Rate exceeded", 400)
-    data = guard(aws, cfn_event("Create", props={"ImageUris": [uri]})).on_event()["Data"]
+    data = guard(aws, cfn_event("Create", props={"ImageUris": [image_uri(digest=DIGEST)]})).on_event()["Data"]
     assert data["Eligible"] == "unknown"
     assert "could not check image" in data["Reasons"] and "ThrottlingException" in data["Reasons"]
     assert len(aws.sleeps) == 4
@@ -89,7 +97,7 @@ def test_throttling_that_persists_becomes_unknown(aws):
 
 @pytest.mark.parametrize("mode", ["WARN", "ENFORCE"])
 def test_access_denied_is_unknown_never_a_pass(aws, mode):
-    stubber = aws.stub("ecr", "describe_images", "describe_repositories")
+    stubber = ecr(aws)
     uri = f"763104351884.dkr.ecr.{REGION}.amazonaws.com/djl-inference:0.36.0-lmi27.0.0-cu130"
     stubber.add_client_error("describe_images", "AccessDeniedException", "not authorized", 400)
     stubber.add_client_error("describe_repositories", "AccessDeniedException", "not authorized", 400)
@@ -100,17 +108,21 @@ def test_access_denied_is_unknown_never_a_pass(aws, mode):
 
 
 def test_missing_image_is_ineligible_when_warning(aws):
-    aws.push_image("llm", "v1")
-    uri = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/llm:v2"
+    stubber = ecr(aws)
+    stubber.add_client_error("describe_images", "ImageNotFoundException", "no such tag", 400)
+    fixtures.stub(stubber, "ecr/describe_repositories/mutable")
+    uri = image_uri(tag="v2")
     data = guard(aws, cfn_event("Create", props={"ImageUris": [uri]})).on_event()["Data"]
     assert data["Eligible"] == "false"
     assert f"image {uri} not found in ECR (ImageNotFoundException)" in data["Reasons"]
 
 
 def test_missing_repository_fails_the_deployment_when_enforcing(aws):
-    uri = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/nothing:v1"
+    stubber = ecr(aws)
+    stubber.add_client_error("describe_images", "RepositoryNotFoundException", "no such repository", 400)
+    stubber.add_client_error("describe_repositories", "RepositoryNotFoundException", "no such repository", 400)
     with pytest.raises(CacheIneligible, match=rf"would not apply to endpoint {ENDPOINT}: image .* RepositoryNotFoundException"):
-        guard(aws, cfn_event("Create", props={"ImageUris": [uri], "Mode": "ENFORCE"})).on_event()
+        guard(aws, cfn_event("Create", props={"ImageUris": [image_uri()], "Mode": "ENFORCE"})).on_event()
 
 
 @pytest.mark.parametrize(
@@ -128,14 +140,10 @@ def test_static_rules_apply_at_deploy_time(aws, props, region, reason):
 
 
 def test_image_in_another_region_is_checked_there(aws):
-    ecr = aws.boto("ecr", "eu-west-1")
-    ecr.create_repository(repositoryName="llm", imageTagMutability="IMMUTABLE")
-    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-                           "config": {"digest": "sha256:" + "1" * 64, "size": 9, "mediaType": "application/vnd.docker.container.image.v1+json"},
-                           "layers": []})  # fmt: skip
-    ecr.put_image(repositoryName="llm", imageManifest=manifest, imageTag="v1")
-    uri = f"{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/llm:v1"
+    serve_image(aws, mutability="immutable")
+    uri = image_uri(region="eu-west-1")
     assert guard(aws, cfn_event("Create", props={"ImageUris": [uri]})).on_event()["Data"]["Eligible"] == "true"
+    assert aws.regions_asked("ecr") == ["eu-west-1"]
 
 
 # Delete -------------------------------------------------------------------------------------------------------
@@ -148,15 +156,10 @@ def test_delete_records_its_start(aws):
 
 def test_purge_verified_when_endpoint_and_components_are_gone(aws, caplog):
     caplog.set_level(logging.INFO)
-    stubber = aws.stub("sagemaker", "list_inference_components")  # describe_endpoint goes to moto: not found
-    stubber.add_response(
-        "list_inference_components",
-        {"InferenceComponents": [], "NextToken": "page-2"},
-        {"EndpointNameEquals": ENDPOINT},
-    )
-    stubber.add_response(
-        "list_inference_components", {"InferenceComponents": []}, {"EndpointNameEquals": ENDPOINT, "NextToken": "page-2"}
-    )
+    stubber = aws.stub("sagemaker", "describe_endpoint", "list_inference_components")
+    stubber.add_client_error("describe_endpoint", "ValidationException", f"Could not find endpoint {ENDPOINT}.", 400)
+    fixtures.stub(stubber, "sagemaker/list_inference_components/none_in_two_pages",
+                  lambda page: {"EndpointNameEquals": ENDPOINT, **({"NextToken": "page-2"} if page else {})})  # fmt: skip
     event = cfn_event("Delete", data={"DeleteStartedAt": "1000"})
     result = guard(aws, event, now=lambda: 1090.0).is_complete()
     assert result == {"IsComplete": True, "Data": {"PurgeVerified": "true", "PurgeSeconds": "90"}}
@@ -169,13 +172,8 @@ def test_purge_verified_when_endpoint_and_components_are_gone(aws, caplog):
 def _endpoint_deleting(aws, times: int = 1):
     stubber = aws.stub("sagemaker", "describe_endpoint", "list_inference_components")
     for _ in range(times):
-        stubber.add_response(
-            "describe_endpoint",
-            {"EndpointName": ENDPOINT, "EndpointArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:endpoint/{ENDPOINT}",
-             "EndpointStatus": "Deleting", "CreationTime": 1, "LastModifiedTime": 2},
-            {"EndpointName": ENDPOINT},
-        )  # fmt: skip
-        stubber.add_response("list_inference_components", {"InferenceComponents": []})
+        fixtures.stub(stubber, "sagemaker/describe_endpoint/deleting", {"EndpointName": ENDPOINT})
+        fixtures.stub(stubber, "sagemaker/list_inference_components/none")
     return stubber
 
 
@@ -206,11 +204,9 @@ def test_endpoint_stuck_past_timeout_fails_the_deletion_when_enforcing(aws):
 
 def test_components_left_behind_are_named(aws, caplog):
     caplog.set_level(logging.INFO)
-    stubber = aws.stub("sagemaker", "list_inference_components")
-    stubber.add_response(
-        "list_inference_components",
-        {"InferenceComponents": [_summary(InferenceComponentName="qwen-a"), _summary(InferenceComponentName="qwen-b")]},
-    )
+    stubber = aws.stub("sagemaker", "describe_endpoint", "list_inference_components")
+    stubber.add_client_error("describe_endpoint", "ValidationException", f"Could not find endpoint {ENDPOINT}.", 400)
+    fixtures.stub(stubber, "sagemaker/list_inference_components/two_left")
     event = cfn_event("Delete", props={"Mode": "ENFORCE"}, data={"DeleteStartedAt": "0"})
     with pytest.raises(PurgeNotVerified, match="inference components still present: qwen-a, qwen-b"):
         guard(aws, event, now=lambda: 700.0).is_complete()
@@ -221,7 +217,7 @@ def test_components_left_behind_are_named(aws, caplog):
 def test_access_denied_while_verifying_is_not_a_pass(aws):
     stubber = aws.stub("sagemaker", "describe_endpoint", "list_inference_components")
     stubber.add_client_error("describe_endpoint", "AccessDeniedException", "no", 400)
-    stubber.add_response("list_inference_components", {"InferenceComponents": []})
+    fixtures.stub(stubber, "sagemaker/list_inference_components/none")
     result = guard(aws, cfn_event("Delete", data={"DeleteStartedAt": "0"}), now=lambda: 700.0).is_complete()
     assert result["Data"]["PurgeVerified"] == "false"
     assert aws.metric_values(names.CACHE_PURGE_VERIFIED) == [0.0]
@@ -229,7 +225,9 @@ def test_access_denied_while_verifying_is_not_a_pass(aws):
 
 def test_a_lost_metric_does_not_block_the_deletion(aws, caplog):
     caplog.set_level(logging.INFO)
-    aws.stub("sagemaker", "list_inference_components").add_response("list_inference_components", {"InferenceComponents": []})
+    stubber = aws.stub("sagemaker", "describe_endpoint", "list_inference_components")
+    stubber.add_client_error("describe_endpoint", "ValidationException", f"Could not find endpoint {ENDPOINT}.", 400)
+    fixtures.stub(stubber, "sagemaker/list_inference_components/none")
     aws.stub("cloudwatch", "put_metric_data").add_client_error("put_metric_data", "AccessDenied", "no", 403)
     result = guard(aws, cfn_event("Delete", data={"DeleteStartedAt": "0"}), now=lambda: 10.0).is_complete()
     assert result["IsComplete"] is True
@@ -242,8 +240,8 @@ def test_a_lost_metric_does_not_block_the_deletion(aws, caplog):
 @pytest.mark.parametrize(
     ("event", "message"),
     [
-        ({"RequestType": "Upsert", "ResourceProperties": {}}, "RequestType must be Create, Update or Delete, got 'Upsert'"),
-        ({"RequestType": "Create"}, "ResourceProperties is missing"),
+        (cfn_event("Create", RequestType="Upsert"), "RequestType must be Create, Update or Delete, got 'Upsert'"),
+        (cfn_event("Create", ResourceProperties=None), "ResourceProperties is missing"),
         (cfn_event("Create", props={"Mode": "LOUD"}), "Mode must be WARN or ENFORCE, got 'LOUD'"),
         (cfn_event("Create", props={"ImageUris": "a,b"}), "ImageUris must be a list of strings"),
         (cfn_event("Update", props={"PurgeTimeoutSeconds": "soon"}), "PurgeTimeoutSeconds must be a number, got 'soon'"),
@@ -256,7 +254,8 @@ def test_malformed_create_or_update_fails_with_the_reason(aws, event, message):
 
 def test_malformed_delete_never_blocks_the_stack(aws, caplog):
     caplog.set_level(logging.INFO)
-    event = {"RequestType": "Delete", "PhysicalResourceId": "cache-guard/x", "ResourceProperties": {"ServiceToken": "t"}}
+    event = cfn_event("Delete", physical_id="cache-guard/x")
+    event["ResourceProperties"] = {"ServiceToken": event["ResourceProperties"]["ServiceToken"]}
     assert guard(aws, event).on_event() == {"PhysicalResourceId": "cache-guard/x", "Data": {}}
     assert guard(aws, event).is_complete() == {"IsComplete": True}
     assert "lacks EndpointName" in _logged(caplog, "cache-guard-malformed-delete")[0]["error"]
