@@ -1,0 +1,203 @@
+"""A SageMaker Model (``AWS::SageMaker::Model``) for inference components that reference a model by name.
+
+A component whose data is an uncompressed S3 prefix, or a gated model whose EULA must be accepted, cannot carry that
+data in its own container (``ArtifactUrl`` takes one ``.tar.gz`` only), so it names a ``Model`` instead:
+``InferenceComponentSpecification.ModelName``, "The name of an existing SageMaker AI model object in your account
+that you want to deploy with the inference component." (botocore).
+
+Every property of ``AWS::SageMaker::Model`` is create-only, so any change to the image, environment or data replaces
+the model. The library therefore never sets ``ModelName``: CloudFormation cannot replace a custom-named resource, and
+the component referencing ``attr_model_name`` is updated in place to the new model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from aws_cdk import Annotations, IResource, Resource
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import Construct
+
+from . import _validation as v
+from ._naming import imported_arn
+from .errors import path_of
+from .images import BoundImage, ContainerImage, ModelData
+from .model_data import S3ModelData
+
+SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
+#: ``EnvironmentMap`` max 100 entries; each key and value at most 1024 bytes; "The maximum length of all keys and
+#: values in the map, combined, is 32 KB." (botocore ``ContainerDefinition.Environment``; 32 KB read as 32768 bytes,
+#: ``assumed``). Keys match ``[a-zA-Z_][a-zA-Z0-9_]*`` (``EnvironmentKey``).
+MODEL_ENVIRONMENT_MAX_ENTRIES = 100
+MODEL_ENVIRONMENT_ITEM_MAX_BYTES = 1024
+MODEL_ENVIRONMENT_TOTAL_MAX_BYTES = 32 * 1024
+_ENV_KEY = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+EULA_NOT_ACCEPTED_WARNING = "constructs-pkg:eula-not-accepted"
+
+
+class IModel(IResource, Protocol):
+    """A SageMaker model, defined here (``Model``) or imported (``Model.from_model_name``)."""
+
+    #: The model's name; for a defined model, ``Fn::GetAtt ModelName``, which orders a component after the model.
+    @property
+    def model_name(self) -> str: ...
+    @property
+    def model_arn(self) -> str: ...
+
+
+class Model(Resource):
+    """A model with one container: an ECR image, optional S3 data and environment, and an execution role.
+
+    The role gets ECR pull on the image's repository and read access to the data (see ``S3ModelData.grant_read``).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        image: ContainerImage,
+        model_data: S3ModelData | ModelData | None = None,
+        environment: Mapping[str, str] | None = None,
+        role: iam.IRole | None = None,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+    ) -> None:
+        """
+        :param image: The container image (``ContainerImage.lmi()``, ``from_ecr_repository``, ``from_image_uri``).
+        :param model_data: ``S3ModelData`` (a prefix or an object, rendered as ``ModelDataSource``) or ``ModelData``
+            (one ``.tar.gz``, rendered as ``ModelDataUrl``). Default: none (the image carries or downloads the model).
+        :param environment: Container environment: at most 100 entries, keys ``[a-zA-Z_][a-zA-Z0-9_]*``, each key and
+            value at most 1024 bytes, all together at most 32 KB. Default: none.
+        :param role: Execution role SageMaker assumes to pull the image and read the data. Pass the endpoint's role to
+            keep one role per endpoint. Default: a new role trusted by ``sagemaker.amazonaws.com``.
+        :param vpc: Run the model's container in this VPC (``VpcConfig``). Requires ``role``: the role needs the
+            network-interface permissions the endpoint grants its own role in the same VPC. Default: no VPC.
+        :param vpc_subnets: Subnets within ``vpc``. Default: the VPC's private subnets.
+        :param security_groups: 1-5 security groups. Default: one new group in ``vpc``.
+        """
+        errors: list[str] = []
+        if not isinstance(image, ContainerImage):
+            errors.append(f"image must be a ContainerImage (lmi, from_ecr_repository or from_image_uri), got {image!r}")
+        if model_data is not None and not isinstance(model_data, (S3ModelData, ModelData)):
+            errors.append(
+                "model_data must be S3ModelData (from_s3_prefix, from_bucket_prefix, from_s3_object, "
+                f"from_bucket_object) or ModelData (one .tar.gz), got {model_data!r}"
+            )
+        _check_environment(errors, environment)
+        if vpc is None and (vpc_subnets is not None or security_groups is not None):
+            errors.append("vpc_subnets and security_groups require vpc")
+        if vpc is not None and role is None:
+            errors.append(
+                "vpc requires role: pass the endpoint's role, which holds the network-interface permissions "
+                "SageMaker needs in the VPC"
+            )
+        if security_groups is not None and not 1 <= len(security_groups) <= 5:
+            errors.append(f"security_groups must hold 1-5 groups, got {len(security_groups)}")
+        v.raise_if_any(errors, "Model", path_of(scope, id))
+        super().__init__(scope, id)
+
+        self.role = role if role is not None else iam.Role(
+            self, "Role", assumed_by=iam.ServicePrincipal(SAGEMAKER_PRINCIPAL), description="Execution role of a SageMaker model"
+        )
+        self.image: BoundImage = image.bind(self)
+        self.model_data = model_data
+        self.image.repository.grant_pull(self.role)
+        if model_data is not None:
+            model_data.grant_read(self.role)
+        if isinstance(model_data, S3ModelData) and model_data.accept_eula is False:
+            Annotations.of(self).add_warning_v2(
+                EULA_NOT_ACCEPTED_WARNING,
+                "accept_eula is False: a model that requires a EULA will fail to deploy; \"The AcceptEula value must "
+                "be explicitly defined as True in order to accept the EULA that this model requires.\"",
+            )
+
+        resource = sagemaker.CfnModel(self, "Resource", execution_role_arn=self.role.role_arn)
+        # Plain CloudFormation dicts go in as overrides: typed props silently drop PascalCase keys.
+        resource.add_property_override("PrimaryContainer", self._container(environment))
+        if vpc is not None:
+            resource.add_property_override("VpcConfig", self._vpc_config(vpc, vpc_subnets, security_groups))
+        if role is None:
+            # CreateModel runs only once the role's policy (ECR pull, S3 read) exists.
+            resource.node.add_dependency(self.role)
+        self.model_resource = resource
+        #: ``Fn::GetAtt ModelName``: referencing it orders a component after the model.
+        self.model_name: str = resource.attr_model_name
+        self.model_arn: str = resource.attr_model_arn
+
+    def _container(self, environment: Mapping[str, str] | None) -> dict:
+        container: dict = {"Image": self.image.image_uri}
+        if isinstance(self.model_data, S3ModelData):
+            container["ModelDataSource"] = self.model_data.render()
+        elif isinstance(self.model_data, ModelData):
+            container["ModelDataUrl"] = self.model_data.uri
+        if environment is not None:
+            container["Environment"] = dict(environment)
+        return container
+
+    def _vpc_config(
+        self,
+        vpc: ec2.IVpc,
+        vpc_subnets: ec2.SubnetSelection | None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None,
+    ) -> dict:
+        if security_groups is None:
+            security_groups = [ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="SageMaker model")]
+        selection = vpc_subnets if vpc_subnets is not None else ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+        return {
+            "SecurityGroupIds": [sg.security_group_id for sg in security_groups],
+            "Subnets": vpc.select_subnets(selection).subnet_ids,
+        }
+
+    @staticmethod
+    def from_model_name(scope: Construct, id: str, model_name: str) -> IModel:
+        """A model that exists already, by name (1-63 letters, digits and hyphens)."""
+        errors: list[str] = []
+        v.sagemaker_name(errors, "model_name", model_name)
+        v.raise_if_any(errors, "imported model", path_of(scope, id))
+        return _ImportedModel(scope, id, model_name)
+
+
+class _ImportedModel(Resource):
+    def __init__(self, scope: Construct, id: str, model_name: str) -> None:
+        super().__init__(scope, id)
+        self.model_name = model_name
+        self.model_arn = imported_arn(self, "model", model_name)
+
+
+def _check_environment(errors: list[str], environment: Mapping[str, str] | None) -> None:
+    """CreateModel's environment rules (botocore ``ContainerDefinition.Environment`` / ``EnvironmentMap``)."""
+    if environment is None:
+        return
+    if not isinstance(environment, Mapping):
+        errors.append(f"environment must be a mapping of strings, got {environment!r}")
+        return
+    if len(environment) > MODEL_ENVIRONMENT_MAX_ENTRIES:
+        errors.append(f"environment must have at most {MODEL_ENVIRONMENT_MAX_ENTRIES} entries, got {len(environment)}")
+    total = 0
+    for key, value in environment.items():
+        if v.is_token(key):
+            pass
+        elif not isinstance(key, str) or not _ENV_KEY.match(key) or len(key.encode()) > MODEL_ENVIRONMENT_ITEM_MAX_BYTES:
+            errors.append(
+                f"environment key {key!r} must match [a-zA-Z_][a-zA-Z0-9_]* and be at most "
+                f"{MODEL_ENVIRONMENT_ITEM_MAX_BYTES} bytes"
+            )
+        else:
+            total += len(key.encode())
+        if v.is_token(value):
+            continue
+        if not isinstance(value, str) or len(value.encode()) > MODEL_ENVIRONMENT_ITEM_MAX_BYTES:
+            errors.append(f"environment value of {key!r} must be a string of at most {MODEL_ENVIRONMENT_ITEM_MAX_BYTES} bytes")
+        else:
+            total += len(value.encode())
+    if total > MODEL_ENVIRONMENT_TOTAL_MAX_BYTES:
+        errors.append(
+            f"environment keys and values must total at most {MODEL_ENVIRONMENT_TOTAL_MAX_BYTES} bytes (32 KB), "
+            f"got {total}"
+        )
