@@ -1,39 +1,39 @@
 """Fast scale-out of generative-AI models on Amazon SageMaker inference components, as AWS CDK constructs.
 
-The public names load lazily (PEP 562), so importing ``constructs_pkg.runtime`` (the Lambda-side code) does not
-start the CDK's Node runtime.
+Importing the package imports aws_cdk (so type checkers see every class). The Lambda-side code in
+``constructs_pkg.runtime`` never imports aws_cdk itself: in Lambda it is the asset root, imported as ``runtime``.
 """
 
-from __future__ import annotations
+from .cache_guard import CacheGuard, CacheGuardMode
+from .dashboard import ScaleOutDashboard
+from .endpoint import InferenceAmiVersion, InferenceEndpoint, RoutingStrategy
+from .errors import ConfigurationError
+from .images import ContainerImage, ModelData
+from .inference_component import InferenceComponent
+from .instance_types import AcceleratorInstanceType, InstanceSpec
+from .interfaces import IInferenceComponent, IInferenceEndpoint, IScalableCopyCount
+from .scale_out_recorder import ScaleOutRecorder
+from .scaling import ScalableCopyCount, ScalableInstanceCount
+from .single_model_endpoint import SingleModelEndpoint
 
-import importlib
-from typing import Any
-
-_EXPORTS = {
-    "AcceleratorInstanceType": "instance_types",
-    "InstanceSpec": "instance_types",
-    "ContainerImage": "images",
-    "ModelData": "images",
-    "InferenceEndpoint": "endpoint",
-    "InferenceAmiVersion": "endpoint",
-    "RoutingStrategy": "endpoint",
-    "InferenceComponent": "inference_component",
-    "CacheGuard": "cache_guard",
-    "CacheGuardMode": "cache_guard",
-    "ScaleOutRecorder": "scale_out_recorder",
-    "ScaleOutDashboard": "dashboard",
-    "ScalableCopyCount": "scaling",
-    "ScalableInstanceCount": "scaling",
-    "SingleModelEndpoint": "single_model_endpoint",
-}
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return __all__
+__all__ = [
+    "AcceleratorInstanceType",
+    "CacheGuard",
+    "CacheGuardMode",
+    "ConfigurationError",
+    "ContainerImage",
+    "IInferenceComponent",
+    "IInferenceEndpoint",
+    "IScalableCopyCount",
+    "InferenceAmiVersion",
+    "InferenceComponent",
+    "InferenceEndpoint",
+    "InstanceSpec",
+    "ModelData",
+    "RoutingStrategy",
+    "ScalableCopyCount",
+    "ScalableInstanceCount",
+    "ScaleOutDashboard",
+    "ScaleOutRecorder",
+    "SingleModelEndpoint",
+]

@@ -11,6 +11,7 @@ import hashlib
 import re
 
 from aws_cdk import Stack, Token
+from constructs import IConstruct
 
 SAGEMAKER_NAME_MAX = 63
 SAGEMAKER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
@@ -32,15 +33,19 @@ def physical_name(path: str, *, max_length: int = SAGEMAKER_NAME_MAX) -> str:
     return f"{readable}-{digest}" if readable else digest
 
 
-def imported_arn(scope: object, resource: str, name: str) -> str:
+def lower_name(name: str) -> str:
+    """A name as SageMaker writes it in ARNs: lower-cased when concrete; a token is left as it is (lower-casing
+    its placeholder would write a corrupt literal)."""
+    return name if Token.is_unresolved(name) else name.lower()
+
+
+def imported_arn(scope: IConstruct, resource: str, name: str) -> str:
     """The ARN of an imported SageMaker resource. SageMaker lower-cases names in ARNs, and IAM matches ARNs
     case-sensitively, so a concrete name is lower-cased."""
-    return Stack.of(scope).format_arn(
-        service="sagemaker", resource=resource, resource_name=name if Token.is_unresolved(name) else name.lower()
-    )
+    return Stack.of(scope).format_arn(service="sagemaker", resource=resource, resource_name=lower_name(name))
 
 
-def default_name(scope: object, id: str, given: str | None) -> str:
+def default_name(scope: IConstruct, id: str, given: str | None) -> str:
     """``given``, or the physical name of construct ``id`` in ``scope``: its stack name plus its path in the stack."""
     if given is not None:
         return given

@@ -6,9 +6,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from aws_cdk import Duration, Token
+from aws_cdk import Annotations, Duration, Token
+from constructs import IConstruct
 
 from ._naming import SAGEMAKER_NAME, SAGEMAKER_NAME_MAX
+from .errors import ConfigurationError
 from .images import ContainerImage, ModelData
 
 
@@ -31,10 +33,24 @@ def check(errors: list[str], condition: bool, message: str) -> None:
         errors.append(message)
 
 
-def raise_if_any(errors: Iterable[str], what: str) -> None:
-    errors = list(errors)
-    if errors:
-        raise ValueError(f"Invalid {what}: " + "; ".join(errors))
+def raise_if_any(errors: Iterable[str], what: str, path: str) -> None:
+    """Raise one ``ConfigurationError`` for construct ``path`` listing every problem found."""
+    problems = list(errors)
+    if problems:
+        raise ConfigurationError(path, what, problems)
+
+
+UNCHECKED_TOKENS_WARNING = "constructs-pkg:unchecked-tokens"
+
+
+def warn_unchecked(scope: IConstruct, unchecked: dict[str, str]) -> None:
+    """One warning on ``scope`` naming every property that is a token, and what could not be checked for it."""
+    if unchecked:
+        Annotations.of(scope).add_warning_v2(
+            UNCHECKED_TOKENS_WARNING,
+            "resolved only at deploy time, so not checked at synth: "
+            + "; ".join(f"{prop} ({what})" for prop, what in unchecked.items()),
+        )
 
 
 def int_in_range(errors: list[str], prop: str, value: int | None, low: int, high: int | None = None) -> None:
@@ -48,7 +64,9 @@ def int_in_range(errors: list[str], prop: str, value: int | None, low: int, high
         errors.append(f"{prop} must be {allowed}, got {value}")
 
 
-def duration_in_range(errors: list[str], prop: str, value: Duration | None, low_s: int, high_s: int) -> int | None:
+def duration_in_range(
+    errors: list[str], prop: str, value: Duration | None, low_s: int, high_s: int
+) -> float | None:
     """Seconds of ``value`` if it lies in [low_s, high_s]; records an error otherwise. None passes through."""
     if value is None:
         return None

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import cast
 
 import jsii
 from aws_cdk import (
     Annotations,
     Aspects,
+    CfnElement,
     CfnOutput,
     CustomResource,
     Duration,
@@ -26,12 +27,13 @@ from constructs import Construct, IConstruct
 from . import _nag
 from ._iam import GrowingStatement
 from ._lambda import log_group_for, python_function
+from ._naming import imported_arn
+from .errors import ConfigurationError, path_of
+from .images import BoundImage
+from .instance_types import AcceleratorInstanceType
+from .interfaces import IInferenceEndpoint
 from .runtime import eligibility, names
 from .runtime.guard import ENFORCE, WARN
-
-if TYPE_CHECKING:
-    from .endpoint_base import _DefinedEndpoint
-    from .images import BoundImage
 
 DEFAULT_PURGE_TIMEOUT = Duration.minutes(20)
 _POLL_INTERVAL = Duration.seconds(30)
@@ -64,13 +66,19 @@ class CacheGuard(Construct):
         scope: Construct,
         id: str,
         *,
-        endpoint: _DefinedEndpoint,
+        endpoint: IInferenceEndpoint,
         mode: CacheGuardMode = CacheGuardMode.WARN,
         purge_timeout: Duration = DEFAULT_PURGE_TIMEOUT,
         encryption_key: kms.IKey | None = None,
     ) -> None:
+        instance_type = endpoint.instance_type
+        if instance_type is None:
+            raise ConfigurationError(
+                path_of(scope, id), "CacheGuard", ["endpoint must have a known instance_type, got an endpoint without one"]
+            )
         super().__init__(scope, id)
         self.endpoint = endpoint
+        self.instance_type: AcceleratorInstanceType = instance_type
         self.mode = mode
         self._images: list[BoundImage] = []
         endpoint_name = endpoint.physical_endpoint_name
@@ -105,7 +113,7 @@ class CacheGuard(Construct):
             resource_type="Custom::SageMakerCacheGuard",
             properties={
                 "EndpointName": endpoint_name,
-                "InstanceType": endpoint.instance_type.name,
+                "InstanceType": instance_type.name,
                 "ImageUris": Lazy.list(_ImageUris(self)),
                 "Mode": mode.value,
                 "PurgeTimeoutSeconds": str(int(purge_timeout.to_seconds())),
@@ -118,7 +126,7 @@ class CacheGuard(Construct):
             ("Reasons", "Why the cache does not or may not apply, or 'none'"),
         ):
             CfnOutput(self, f"Cache{attribute}", value=self.resource.get_att_string(attribute), description=description)
-        Aspects.of(self.resource.node.default_child).add(_StaticEligibility(self))  # a leaf: visited once
+        Aspects.of(cast(IConstruct, self.resource.node.default_child)).add(_StaticEligibility(self))  # a leaf: visited once
         self._acknowledge_framework()
         endpoint.on_component(lambda component: self.add_image(component.image))
 
@@ -130,9 +138,8 @@ class CacheGuard(Construct):
         self._describe_images.add(image.repository.repository_arn)
 
     def _grant_verification(self, endpoint_name: str) -> None:
-        stack = Stack.of(self)
         # The endpoint cannot be referenced (it depends on this guard), so its ARN is built from the known name.
-        endpoint_arn = stack.format_arn(service="sagemaker", resource="endpoint", resource_name=endpoint_name.lower())
+        endpoint_arn = imported_arn(self, "endpoint", endpoint_name)
         function = self.is_complete_function
         function.add_to_role_policy(iam.PolicyStatement(actions=["sagemaker:DescribeEndpoint"], resources=[endpoint_arn]))
         function.add_to_role_policy(
@@ -149,13 +156,15 @@ class CacheGuard(Construct):
     def _acknowledge_framework(self) -> None:
         """The custom-resource Provider framework's own findings: its roles and state machine are not configurable."""
         stack = Stack.of(self)
+        is_complete_role = self.is_complete_function.role
+        assert is_complete_role is not None  # python_function always creates its role
         _nag.acknowledge(
-            self.is_complete_function.role,
+            is_complete_role,
             _nag.wildcard_resource("*"),
             "sagemaker:ListInferenceComponents and cloudwatch:PutMetricData have no resource type; PutMetricData is "
             f"confined to the {names.NAMESPACE} namespace by condition.",
         )
-        invoked = [self.on_event_function, self.is_complete_function]
+        invoked: list[IConstruct] = [self.on_event_function, self.is_complete_function]
         invoked += [self.provider.node.find_child(f"framework-{name}") for name in ("isComplete", "onTimeout")]
         invoke_reason = (
             "The Provider framework invokes this function and its versions (lambda:InvokeFunction on <arn>:*); "
@@ -170,7 +179,7 @@ class CacheGuard(Construct):
                     "policy for their own logs; it grants only log writes.",
                 ),
                 *(
-                    (_nag.wildcard_resource(f"<{stack.resolve(stack.get_logical_id(f.node.default_child))}.Arn>:*"),
+                    (_nag.wildcard_resource(f"<{stack.resolve(stack.get_logical_id(cast(CfnElement, f.node.default_child)))}.Arn>:*"),
                      invoke_reason)
                     for f in invoked
                 ),
@@ -215,12 +224,16 @@ class _StaticEligibility:
         guard = self._guard
         region = Stack.of(guard).region
         uris = [i.image_uri for i in guard._images if not Token.is_unresolved(i.image_uri)]
+        instance_type = guard.instance_type.name
         report = eligibility.evaluate(
-            instance_type=guard.endpoint.instance_type.name,
+            instance_type=instance_type,
             region=None if Token.is_unresolved(region) else region,
             images=[eligibility.ImageCheck(uri, exists=True) for uri in uris],
         )
-        reasons = [r for r in report.reasons if "mutable tag" not in r]  # tag mutability is only known at deploy
+        # Tag mutability is only known at deploy; so is a token instance type (the endpoint warns about it).
+        reasons = [r for r in report.reasons if "mutable tag" not in r]
+        if Token.is_unresolved(instance_type):
+            reasons = [r for r in reasons if instance_type not in r]
         if report.eligible == "true" or not reasons:
             return
         message = "container image cache may not apply: " + "; ".join(reasons)

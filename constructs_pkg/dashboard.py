@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import cast
 
 import jsii
 from aws_cdk import Aspects, Duration, IAspect
@@ -12,10 +12,10 @@ from constructs import Construct, IConstruct
 
 from . import _validation as v
 from ._regions import check_region_availability
-
-if TYPE_CHECKING:
-    from .endpoint_base import _EndpointBase
-    from .inference_component import InferenceComponent
+from .errors import path_of
+from .interfaces import IInferenceComponent, IInferenceEndpoint
+from .scale_out_recorder import ScaleOutRecorder
+from .scaling import ScalableInstanceCount
 
 _DASHBOARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
 FULL_WIDTH = 24
@@ -46,7 +46,7 @@ class ScaleOutDashboard(Construct):
         scope: Construct,
         id: str,
         *,
-        endpoint: _EndpointBase,
+        endpoint: IInferenceEndpoint,
         dashboard_name: str | None = None,
         default_interval: Duration = Duration.hours(3),
     ) -> None:
@@ -61,18 +61,21 @@ class ScaleOutDashboard(Construct):
                 f"dashboard_name must be 1-255 letters, digits, '-' or '_', got {dashboard_name!r}"
             )
         v.duration_in_range(errors, "default_interval", default_interval, 60, 455 * 24 * 3600)
-        v.raise_if_any(errors, "ScaleOutDashboard")
+        v.raise_if_any(errors, "ScaleOutDashboard", path_of(scope, id))
         super().__init__(scope, id)
         self.endpoint = endpoint
         self.dashboard = cw.Dashboard(
             self, "Resource", dashboard_name=dashboard_name, default_interval=default_interval
         )
-        Aspects.of(self.dashboard.node.default_child).add(_Layout(self))  # a leaf: visited once, not per node
+        Aspects.of(cast(IConstruct, self.dashboard.node.default_child)).add(_Layout(self))  # a leaf: visited once, not per node
         check_region_availability(self)
 
     def _build(self) -> None:
         endpoint = self.endpoint
+        # A defined endpoint has a recorder unless it was turned off; an imported one has none.
         recorder = getattr(endpoint, "scale_out_recorder", None)
+        if not isinstance(recorder, ScaleOutRecorder):
+            recorder = None
         self.dashboard.add_widgets(
             cw.TextWidget(
                 markdown=f"## Scale-out of SageMaker endpoint `{endpoint.physical_endpoint_name}`",
@@ -100,7 +103,7 @@ class ScaleOutDashboard(Construct):
             endpoint_row.append(cw.AlarmStatusWidget(title="Scale-out SLO", alarms=alarms, width=width, height=GRAPH_HEIGHT))
         self.dashboard.add_widgets(*endpoint_row)
         budget = recorder.scale_out_budget if recorder is not None else None
-        rows = [] if endpoint.hosts_components else _variant_rows(endpoint, budget)
+        rows: list[list[cw.IWidget]] = [] if endpoint.hosts_components else _variant_rows(endpoint, budget)
         for component in endpoint.inference_components:
             rows += _component_rows(component, endpoint, budget)
         for row in rows:
@@ -111,9 +114,11 @@ def _target_line(value: float | None, label: str) -> list[cw.HorizontalAnnotatio
     return [] if value is None else [cw.HorizontalAnnotation(value=value, label=label, color=cw.Color.RED)]
 
 
-def _variant_rows(endpoint: _EndpointBase, budget: Duration | None) -> list[list[cw.IWidget]]:
+def _variant_rows(endpoint: IInferenceEndpoint, budget: Duration | None) -> list[list[cw.IWidget]]:
     """A single-model endpoint scales instances of its variant on ConcurrentRequestsPerModel."""
-    scaling = getattr(endpoint, "scalable_instance_count", None)
+    scaling = getattr(endpoint, "scalable_instance_count", None)  # a SingleModelEndpoint's instance scaling
+    if not isinstance(scaling, ScalableInstanceCount):
+        scaling = None
     name = endpoint.physical_endpoint_name
     header = cw.TextWidget(markdown=f"### Model on variant `{endpoint.variant_name}`", width=FULL_WIDTH, height=HEADER_HEIGHT)
     demand = _demand(
@@ -136,7 +141,7 @@ def _variant_rows(endpoint: _EndpointBase, budget: Duration | None) -> list[list
     ]
 
 
-def _component_rows(component: InferenceComponent, endpoint: _EndpointBase, budget: Duration | None) -> list[list[cw.IWidget]]:
+def _component_rows(component: IInferenceComponent, endpoint: IInferenceEndpoint, budget: Duration | None) -> list[list[cw.IWidget]]:
     name = component.component_name
     scaling = component.scalable_copy_count
     header = cw.TextWidget(markdown=f"### Inference component `{name}`", width=FULL_WIDTH, height=HEADER_HEIGHT)
@@ -177,25 +182,27 @@ def _demand(name: str, demand: cw.IMetric, target: float | None, target_label: s
 
 
 # A component and a single-model endpoint have the same metric methods, so these serve both.
-def _scale_out_latency(source: Any, name: str, budget: Duration | None) -> cw.GraphWidget:
+def _scale_out_latency(
+    source: IInferenceEndpoint | IInferenceComponent, name: str, budget: Duration | None
+) -> cw.GraphWidget:
     return _graph(
         f"Scale-out latency: {name}",
-        [source.metric_scale_out_latency(statistic=s, label=f"scale-out {s}") for s in LATENCY_PERCENTILES]
-        + [source.metric_scale_out_detection_latency(statistic="p90", label="detection p90")],
+        [*(source.metric_scale_out_latency(statistic=s, label=f"scale-out {s}") for s in LATENCY_PERCENTILES),
+         source.metric_scale_out_detection_latency(statistic="p90", label="detection p90")],
         left_axis=SECONDS_AXIS, left_annotations=_target_line(budget.to_seconds() if budget else None, "budget"),
     )  # fmt: skip
 
 
-def _model_latency(source: Any, name: str) -> cw.GraphWidget:
+def _model_latency(source: IInferenceEndpoint | IInferenceComponent, name: str) -> cw.GraphWidget:
     return _graph(
         f"Latency percentiles (microseconds): {name}",
-        [source.metric_model_latency(statistic=s, label=f"model {s}") for s in MODEL_LATENCY_PERCENTILES]
-        + [source.metric_overhead_latency(statistic="p90", label="overhead p90")],
+        [*(source.metric_model_latency(statistic=s, label=f"model {s}") for s in MODEL_LATENCY_PERCENTILES),
+         source.metric_overhead_latency(statistic="p90", label="overhead p90")],
         left_axis=cw.YAxisProps(min=0, show_units=False),
     )
 
 
-def _gpu(source: Any, name: str) -> cw.GraphWidget:
+def _gpu(source: IInferenceEndpoint | IInferenceComponent, name: str) -> cw.GraphWidget:
     return _graph(
         f"GPU utilization (%): {name}",
         [source.metric_gpu_utilization(label="GPU"), source.metric_gpu_memory_utilization(label="GPU memory")],

@@ -8,19 +8,15 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
-from constructs import Construct, IConstruct, IValidation
+from constructs import Construct, IConstruct
 
 from . import _validation as v
+from ._defined_endpoint import InferenceAmiVersion, RoutingStrategy, _DefinedEndpoint
 from .cache_guard import CacheGuardMode
-from .endpoint_base import (
-    DEFAULT_VARIANT_NAME,
-    InferenceAmiVersion,
-    RoutingStrategy,
-    _DefinedEndpoint,
-    _EndpointBase,
-    _ImportedEndpoint,
-)
+from .endpoint_base import DEFAULT_VARIANT_NAME, _ImportedEndpoint
+from .errors import path_of
 from .instance_types import AcceleratorInstanceType
+from .interfaces import IInferenceEndpoint
 from .scale_out_recorder import DEFAULT_SCALE_OUT_BUDGET
 
 __all__ = ["InferenceEndpoint", "InferenceAmiVersion", "RoutingStrategy", "DEFAULT_VARIANT_NAME"]
@@ -33,6 +29,8 @@ class InferenceEndpoint(_DefinedEndpoint):
     variant, and an ``AWS::SageMaker::Endpoint`` with a deterministic lowercase name. Add models with
     ``add_inference_component``.
     """
+
+    max_instance_count: int
 
     def __init__(
         self,
@@ -96,6 +94,15 @@ class InferenceEndpoint(_DefinedEndpoint):
             errors, ("min_instance_count", min_instance_count), ("initial_instance_count", initial_instance_count),
             ("max_instance_count", max_instance_count),
         )  # fmt: skip
+        unchecked = {
+            prop: "range, order, and whether components fit"
+            for prop, value in (
+                ("max_instance_count", max_instance_count),
+                ("min_instance_count", min_instance_count),
+                ("initial_instance_count", initial_instance_count),
+            )
+            if v.is_token(value)
+        }
         super().__init__(
             scope,
             id,
@@ -115,6 +122,7 @@ class InferenceEndpoint(_DefinedEndpoint):
             record_scale_out=record_scale_out,
             scale_out_budget=scale_out_budget,
             errors=errors,
+            unchecked=unchecked,
             what="InferenceEndpoint",
         )
         self.max_instance_count = max_instance_count
@@ -128,8 +136,9 @@ class InferenceEndpoint(_DefinedEndpoint):
             ),
             role_on_config=True,  # inference components: the role goes on the config, no model on the variant
         )
-        self.node.add_validation(_CapacityValidation(self))
-        Aspects.of(self.endpoint_resource).add(_ScaleToZeroCheck(self))  # on a leaf: visited once, not per node
+        # Checks across components run once the app is complete, on a leaf (visited once, not per node). They report
+        # with Annotations, which the CLI prints as one line per error; see constructs_pkg.errors.
+        Aspects.of(self.endpoint_resource).add(_AppCompleteChecks(self))
 
     @classmethod
     def from_endpoint_name(
@@ -141,7 +150,7 @@ class InferenceEndpoint(_DefinedEndpoint):
         variant_name: str = DEFAULT_VARIANT_NAME,
         instance_type: AcceleratorInstanceType | None = None,
         max_instance_count: int | None = None,
-    ) -> _EndpointBase:
+    ) -> IInferenceEndpoint:
         """An endpoint deployed elsewhere. It supports metrics, ``grant_invoke`` and new components.
 
         :param variant_name: Its production variant. Default: ``AllTraffic``.
@@ -157,7 +166,7 @@ class InferenceEndpoint(_DefinedEndpoint):
                 f"instance_type must be an AcceleratorInstanceType (e.g. AcceleratorInstanceType.of('ml.g6.2xlarge')), "
                 f"got {instance_type!r}"
             )
-        v.raise_if_any(errors, "imported endpoint")
+        v.raise_if_any(errors, "imported endpoint", path_of(scope, id))
         return _ImportedEndpoint(
             scope,
             id,
@@ -168,47 +177,44 @@ class InferenceEndpoint(_DefinedEndpoint):
         )
 
 
-@jsii.implements(IValidation)
-class _CapacityValidation:
-    """After all components are added: the copies every component must keep have to fit on the endpoint."""
-
-    def __init__(self, endpoint: InferenceEndpoint) -> None:
-        self._endpoint = endpoint
-
-    def validate(self) -> list[str]:
-        endpoint = self._endpoint
-        spec = endpoint.instance_type.spec if endpoint.instance_type is not None else None
-        if spec is None or not endpoint._components:
-            return []
-        sized = [c for c in endpoint._components if c.accelerator_count is not None]
-        needed = sum(c.accelerator_count * c.guaranteed_copies for c in sized)
-        available = spec.accelerators * endpoint.max_instance_count
-        if needed <= available:
-            return []
-        detail = ", ".join(
-            f"{c.node.id}: {c.guaranteed_copies} x {c.accelerator_count}" for c in sized
-        )
-        return [
-            f"the components' guaranteed copies need {needed} accelerators ({detail}), but max_instance_count "
-            f"{endpoint.max_instance_count} x {spec.accelerators} per {endpoint.instance_type} offers {available}; "
-            "raise max_instance_count or lower copy_count/min_copies"
-        ]
-
-
 @jsii.implements(IAspect)
-class _ScaleToZeroCheck:
-    """Warn when the endpoint may drop to zero instances but no component can drop to zero copies."""
+class _AppCompleteChecks:
+    """Once every component is added: the guaranteed copies must fit (an error), and a scale-to-zero endpoint
+    should have a component that can reach zero copies (a warning)."""
 
     def __init__(self, endpoint: InferenceEndpoint) -> None:
         self._endpoint = endpoint
 
     def visit(self, node: IConstruct) -> None:
         endpoint = self._endpoint
-        if endpoint.min_instance_count != 0 or not endpoint._components:
+        if not endpoint._components:
             return
-        if all(c.guaranteed_copies > 0 for c in endpoint._components):
+        problem = _capacity_problem(endpoint)
+        if problem is not None:
+            Annotations.of(endpoint).add_error(problem)
+        if endpoint.min_instance_count == 0 and all(c.guaranteed_copies > 0 for c in endpoint._components):
             Annotations.of(endpoint).add_warning_v2(
                 "constructs-pkg:endpoint-never-reaches-zero",
                 "min_instance_count is 0, but every component keeps at least one copy, so the endpoint never "
                 "scales to zero instances; use scale_on_concurrent_requests(min_copies=0) to let it",
             )
+
+
+def _capacity_problem(endpoint: InferenceEndpoint) -> str | None:
+    """The copies every component must keep have to fit on the endpoint; None when they do or it is unknown."""
+    spec = endpoint.instance_type.spec
+    if spec is None or v.is_token(endpoint.max_instance_count):
+        return None
+    sized = [(c, c.accelerator_count) for c in endpoint._components if c.accelerator_count is not None]
+    if any(v.is_token(count) or v.is_token(c.guaranteed_copies) for c, count in sized):
+        return None
+    needed = sum(count * c.guaranteed_copies for c, count in sized)
+    available = spec.accelerators * endpoint.max_instance_count
+    if needed <= available:
+        return None
+    detail = ", ".join(f"{c.node.id}: {c.guaranteed_copies} x {count}" for c, count in sized)
+    return (
+        f"the components' guaranteed copies need {needed} accelerators ({detail}), but max_instance_count "
+        f"{endpoint.max_instance_count} x {spec.accelerators} per {endpoint.instance_type} offers {available}; "
+        "raise max_instance_count or lower copy_count/min_copies"
+    )

@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from aws_cdk import Aws, CfnMapping, Stack, Token
+from aws_cdk import Aws, CfnMapping, Fn, Stack, Token
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
@@ -96,7 +96,12 @@ class ContainerImage:
 
     @staticmethod
     def from_image_uri(uri: str) -> ContainerImage:
-        """An image by its full ECR URI, ``<account>.dkr.ecr.<region>.amazonaws.com/<repo>[:tag|@digest]``."""
+        """An image by its full ECR URI, ``<account>.dkr.ecr.<region>.amazonaws.com/<repo>[:tag|@digest]``.
+
+        The URI may be a token (a ``CfnParameter``). Its account, region and repository are then read from it at
+        deploy time, which assumes a repository name without ``/``; for a namespaced repository use
+        ``from_ecr_repository``, with ``ecr.Repository.from_repository_name`` for a token name.
+        """
         if not Token.is_unresolved(uri) and parse_ecr_image_uri(uri) is None:
             raise ValueError(
                 "image must be an Amazon ECR image URI like "
@@ -136,11 +141,8 @@ class _UriImage(ContainerImage):
 
     def bind(self, scope: Construct) -> BoundImage:
         parsed = _parse(self._uri)
-        if parsed is None:  # a token: the repository is unknown, so the role may pull from any repository
-            raise ValueError(
-                "from_image_uri needs a concrete URI to scope the role's ECR access; "
-                f"use from_ecr_repository for a URI built from tokens, got {self._uri!r}"
-            )
+        if parsed is None:  # a token: account, region and repository are read from the URI at deploy time
+            return _bind_token_uri(scope, self._uri)
         key = f"{parsed.account}/{parsed.region}/{parsed.repository}"
         repository = _repository(scope, key, parsed.account, parsed.region, parsed.repository)
         return BoundImage(self._uri, repository, key, parsed, pinned=parsed.pinned)
@@ -173,6 +175,15 @@ class _LmiImage(ContainerImage):
             uri, repository, key, _parse(uri), pinned=self._digest is not None,
             cuda_major=int(cuda.group(1)) // 10 if cuda else None,
         )  # fmt: skip
+
+
+def _bind_token_uri(scope: Construct, uri: str) -> BoundImage:
+    """``<account>.dkr.ecr.<region>.<suffix>/<repository>[:tag|@digest]`` split with intrinsic functions."""
+    host, path = Fn.select(0, Fn.split("/", uri, 2)), Fn.select(1, Fn.split("/", uri, 2))
+    account, region = Fn.select(0, Fn.split(".", host)), Fn.select(3, Fn.split(".", host))
+    repository = Fn.select(0, Fn.split("@", Fn.select(0, Fn.split(":", path))))
+    key = f"uri/{uri}"  # one import per token URI
+    return BoundImage(uri, _repository(scope, key, account, region, repository), key, None, pinned=None)
 
 
 def _parse(uri: str) -> EcrImage | None:
@@ -213,9 +224,9 @@ class ModelData:
 
     @staticmethod
     def from_s3_uri(uri: str) -> ModelData:
-        """Artifacts by URI, ``s3://bucket/key``."""
+        """Artifacts by URI, ``s3://bucket/key``. A token URI (a ``CfnParameter``) is read at deploy time."""
         if Token.is_unresolved(uri):
-            raise ValueError(f"model_data URI must be concrete to scope the role's S3 access; use from_bucket, got {uri!r}")
+            return ModelData(uri, f"arn:{Aws.PARTITION}:s3:::{Fn.select(1, Fn.split('s3://', uri, 2))}", None)
         match = _S3_URI.match(uri)
         if not match:
             raise ValueError(f"model data URI must look like 's3://bucket/key', got {uri!r}")

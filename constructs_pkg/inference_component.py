@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aws_cdk import Aws, Duration, Resource
+from aws_cdk import Duration, Resource
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-from . import _nag, _validation as v
+from . import _validation as v
 from . import metrics
+from ._capacity import copy_capacity
 from ._naming import default_name, imported_arn
-from .images import BoundImage, ContainerImage, ModelData, grant_model_access
-
-if TYPE_CHECKING:
-    from .endpoint_base import _EndpointBase
-    from .scaling import ScalableCopyCount
+from .errors import ConfigurationError, path_of
+from .images import BoundImage, ContainerImage, ModelData
+from .interfaces import IInferenceComponent, IInferenceEndpoint
+from .scaling import ScalableCopyCount
 
 _MIN_MEMORY_MIB = 128
 _MIN_CPU_CORES = 0.25
@@ -27,7 +27,7 @@ class _ComponentBase(Resource):
     """What every inference component offers, defined here or imported: scaling, grants and metrics."""
 
     #: The endpoint that hosts it.
-    endpoint: _EndpointBase
+    endpoint: IInferenceEndpoint
     #: Its name: not a CloudFormation attribute, so scaling, alarms and IAM use this string.
     component_name: str
     component_arn: str
@@ -64,12 +64,11 @@ class _ComponentBase(Resource):
 
         See ``ScalableCopyCount`` for the resources this creates.
         """
-        from .scaling import ScalableCopyCount
-
         if self.scalable_copy_count is not None:
-            raise ValueError(
-                f"scale_on_concurrent_requests was already called on component {self.node.path}; "
-                "a component has one scalable target"
+            raise ConfigurationError(
+                self.node.path,
+                "scale_on_concurrent_requests",
+                ["it was already called on this component; a component has one scalable target"],
             )
         self.scalable_copy_count = ScalableCopyCount(
             self,
@@ -179,7 +178,7 @@ class InferenceComponent(_ComponentBase):
         scope: Construct,
         id: str,
         *,
-        endpoint: _EndpointBase,
+        endpoint: IInferenceEndpoint,
         image: ContainerImage,
         accelerator_count: int,
         memory_mib: int,
@@ -208,6 +207,7 @@ class InferenceComponent(_ComponentBase):
         """
         name = default_name(scope, id, component_name)
         _validate_component_props(
+            path_of(scope, id),
             endpoint=endpoint,
             image=image,
             accelerator_count=accelerator_count,
@@ -227,9 +227,6 @@ class InferenceComponent(_ComponentBase):
         self.copy_count = copy_count
         self.component_name = name
         self.image: BoundImage = image.bind(self)
-        if hasattr(endpoint, "_check_host_cuda"):  # a defined endpoint knows its AMI; an imported one does not
-            endpoint._check_host_cuda(self.image, self)
-        self._grant_role_access(endpoint, model_data, name)
 
         startup = None
         if startup_health_check_timeout is not None or model_download_timeout is not None:
@@ -258,10 +255,11 @@ class InferenceComponent(_ComponentBase):
                 startup_parameters=startup,
             ),
         )
-        # EndpointName is a GetAtt on the endpoint, which itself waits for the role's policy (and so the grants above).
+        # EndpointName is a GetAtt on the endpoint, which itself waits for the role's policy (and so its grants).
         self.component_resource = resource
         self.component_arn: str = resource.ref  # Ref returns the inference-component ARN
-        endpoint._register(self)
+        endpoint.bind_component(self, model_data)
+        v.warn_unchecked(self, _unchecked_component_props(self.image, model_data, accelerator_count, memory_mib, copy_count))
 
     @classmethod
     def from_component_name(
@@ -270,11 +268,11 @@ class InferenceComponent(_ComponentBase):
         id: str,
         component_name: str,
         *,
-        endpoint: _EndpointBase,
+        endpoint: IInferenceEndpoint,
         accelerator_count: int | None = None,
         memory_mib: int | None = None,
         copy_count: int | None = None,
-    ) -> _ComponentBase:
+    ) -> IInferenceComponent:
         """A component deployed elsewhere, on ``endpoint`` (usually ``InferenceEndpoint.from_endpoint_name``).
 
         It supports ``scale_on_concurrent_requests``, ``grant_invoke``, metrics, the recorder and the dashboard.
@@ -288,25 +286,11 @@ class InferenceComponent(_ComponentBase):
         v.int_in_range(errors, "accelerator_count", accelerator_count, 1)
         v.int_in_range(errors, "memory_mib", memory_mib, _MIN_MEMORY_MIB)
         v.int_in_range(errors, "copy_count", copy_count, 0)
-        v.raise_if_any(errors, "imported InferenceComponent")
+        v.raise_if_any(errors, "imported InferenceComponent", path_of(scope, id))
         return _ImportedComponent(
             scope, id, endpoint=endpoint, component_name=component_name, accelerator_count=accelerator_count,
             memory_mib=memory_mib, copy_count=copy_count,
         )  # fmt: skip
-
-    def _grant_role_access(self, endpoint: _EndpointBase, model_data: ModelData | None, name: str) -> None:
-        role = endpoint.role
-        if role is None:  # an imported endpoint: its own role must already have access
-            return
-        grant_model_access(role, self.image, model_data, endpoint._pulled_repositories)
-        prefix = f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/InferenceComponents/"
-        endpoint._component_logs.add(f"{prefix}{name}", f"{prefix}{name}:log-stream:*")
-        _nag.acknowledge(
-            role,
-            _nag.log_streams(f"/aws/sagemaker/InferenceComponents/{name}"),
-            "SageMaker names a component's log streams after copies it has not started yet; "
-            "the grant is confined to this component's own log group.",
-        )
 
 
 class _ImportedComponent(_ComponentBase):
@@ -315,7 +299,7 @@ class _ImportedComponent(_ComponentBase):
         scope: Construct,
         id: str,
         *,
-        endpoint: _EndpointBase,
+        endpoint: IInferenceEndpoint,
         component_name: str,
         accelerator_count: int | None,
         memory_mib: int | None,
@@ -328,30 +312,27 @@ class _ImportedComponent(_ComponentBase):
         self.memory_mib = memory_mib
         self.copy_count = copy_count
         self.component_arn = imported_arn(self, "inference-component", component_name)
-        endpoint._register(self)
+        endpoint.bind_component(self, None)
 
 
-def copies_per_instance(endpoint: _EndpointBase, accelerator_count: int | None, memory_mib: int | None) -> int | None:
-    """How many copies of this size one instance holds; None when the instance or copy size is unknown."""
-    spec = endpoint.instance_type.spec if endpoint.instance_type is not None else None
-    if spec is None or accelerator_count is None or memory_mib is None:
-        return None
-    if v.is_token(accelerator_count) or v.is_token(memory_mib):
-        return None
-    return min(spec.accelerators // accelerator_count, spec.memory_mib // memory_mib)
-
-
-def copy_capacity(endpoint: _EndpointBase, accelerator_count: int | None, memory_mib: int | None) -> int | None:
-    """Most copies of this size the endpoint holds at its instance maximum; None when unknown."""
-    per_instance = copies_per_instance(endpoint, accelerator_count, memory_mib)
-    if per_instance is None or endpoint.max_instance_count is None or v.is_token(endpoint.max_instance_count):
-        return None
-    return per_instance * endpoint.max_instance_count
+def _unchecked_component_props(
+    image: BoundImage, model_data: ModelData | None, accelerator_count: int, memory_mib: int, copy_count: int
+) -> dict[str, str]:
+    unchecked = {}
+    if image.ecr_image is None:
+        unchecked["image"] = "ECR URI form, pinned by digest, CUDA version, cache eligibility"
+    if model_data is not None and v.is_token(model_data.uri):
+        unchecked["model_data"] = "S3 URI form"
+    for prop, value in (("accelerator_count", accelerator_count), ("memory_mib", memory_mib), ("copy_count", copy_count)):
+        if v.is_token(value):
+            unchecked[prop] = "range and whether copies fit on the endpoint"
+    return unchecked
 
 
 def _validate_component_props(
+    path: str,
     *,
-    endpoint: _EndpointBase,
+    endpoint: IInferenceEndpoint,
     image: Any,
     accelerator_count: Any,
     memory_mib: Any,
@@ -381,11 +362,11 @@ def _validate_component_props(
     v.sagemaker_name(errors, "component_name", component_name)
     if not errors:
         _check_fits_instance(errors, endpoint, accelerator_count, memory_mib, copy_count)
-    v.raise_if_any(errors, "InferenceComponent")
+    v.raise_if_any(errors, "InferenceComponent", path)
 
 
 def _check_fits_instance(
-    errors: list[str], endpoint: _EndpointBase, accelerator_count: int, memory_mib: int, copy_count: int
+    errors: list[str], endpoint: IInferenceEndpoint, accelerator_count: int, memory_mib: int, copy_count: int
 ) -> None:
     spec = endpoint.instance_type.spec if endpoint.instance_type is not None else None
     if spec is None or v.is_token(accelerator_count) or v.is_token(memory_mib):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
 
 import jsii
 from aws_cdk import Aws, Duration, IStableStringProducer, Lazy, RemovalPolicy
@@ -15,17 +14,16 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from ._regions import check_region_availability
 from . import _nag
 from . import _validation as v
 from ._iam import GrowingStatement
 from ._lambda import python_function
+from ._naming import lower_name
+from ._regions import check_region_availability
+from .errors import path_of
+from .interfaces import IInferenceComponent, IInferenceEndpoint
 from .runtime import names
 from .scaling import component_resource_id, target_tracking_alarm_pattern, variant_resource_id, wake_alarm_name
-
-if TYPE_CHECKING:
-    from .endpoint_base import _EndpointBase
-    from .inference_component import _ComponentBase as InferenceComponent
 
 SCHEDULE = Duration.minutes(1)  # the handler's exactly-once windows assume one run per minute
 #: The default scale-out SLO. AWS measured Qwen3-8B on ml.g6.2xlarge at 258 s end to end with the image cache and
@@ -49,7 +47,7 @@ class ScaleOutRecorder(Construct):
         scope: Construct,
         id: str,
         *,
-        endpoint: _EndpointBase,
+        endpoint: IInferenceEndpoint,
         scale_out_budget: Duration | None = DEFAULT_SCALE_OUT_BUDGET,
         encryption_key: kms.IKey | None = None,
     ) -> None:
@@ -62,7 +60,7 @@ class ScaleOutRecorder(Construct):
         """
         errors: list[str] = []
         v.duration_in_range(errors, "scale_out_budget", scale_out_budget, 1, 24 * 3600)
-        v.raise_if_any(errors, "ScaleOutRecorder")
+        v.raise_if_any(errors, "ScaleOutRecorder", path_of(scope, id))
         super().__init__(scope, id)
         self.endpoint = endpoint
         self.scale_out_budget = scale_out_budget
@@ -120,7 +118,8 @@ class ScaleOutRecorder(Construct):
         check_region_availability(self)
 
     def _grant_reads(self) -> None:
-        endpoint_arn = self._arn("sagemaker", f"endpoint/{self.endpoint.physical_endpoint_name.lower()}")
+        # SageMaker lower-cases names in ARNs; a token name (a CfnParameter) is used as given.
+        endpoint_arn = self._arn("sagemaker", f"endpoint/{lower_name(self.endpoint.physical_endpoint_name)}")
         self.function.add_to_role_policy(iam.PolicyStatement(actions=["sagemaker:DescribeEndpoint"], resources=[endpoint_arn]))
         self.function.add_to_role_policy(
             iam.PolicyStatement(actions=["application-autoscaling:DescribeScalingActivities"], resources=["*"])
@@ -133,13 +132,18 @@ class ScaleOutRecorder(Construct):
             )
         )
         _nag.acknowledge(
-            self.function.role,
+            self._role(),
             _nag.wildcard_resource("*"),
             "application-autoscaling:DescribeScalingActivities and cloudwatch:PutMetricData have no resource type; "
             f"PutMetricData is confined to the {names.NAMESPACE} namespace by condition.",
         )
 
-    def _add_component(self, component: InferenceComponent) -> None:
+    def _role(self) -> iam.IRole:
+        role = self.function.role
+        assert role is not None  # python_function always creates its role
+        return role
+
+    def _add_component(self, component: IInferenceComponent) -> None:
         name = component.component_name
         self._component_names.append(name)
         self._describe_components.add(component.component_arn)
@@ -157,11 +161,11 @@ class ScaleOutRecorder(Construct):
             endpoint.physical_endpoint_name, endpoint.metric_scale_out_latency, f"endpoint {endpoint.physical_endpoint_name}"
         )
 
-    def _grant_alarm_history(self, resource_id: str, extra_alarms: list[str] = ()) -> None:
+    def _grant_alarm_history(self, resource_id: str, extra_alarms: Sequence[str] = ()) -> None:
         pattern = target_tracking_alarm_pattern(resource_id)
         self._alarm_history.add(*(self._arn("cloudwatch", f"alarm:{name}") for name in (pattern, *extra_alarms)))
         _nag.acknowledge(
-            self.function.role,
+            self._role(),
             _nag.wildcard_resource(f"arn:{_nag.PARTITION}:cloudwatch:{_nag.REGION}:{_nag.ACCOUNT}:alarm:{pattern}"),
             "Application Auto Scaling names a target's scale-out alarms with a random suffix; the grant is "
             f"confined to the alarms of {resource_id}.",

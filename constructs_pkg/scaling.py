@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import cast
 
 from aws_cdk import CfnResource, Duration, Stack
 from aws_cdk import aws_applicationautoscaling as appscaling
+from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from . import _validation as v
 from . import metrics
-
-if TYPE_CHECKING:
-    from .inference_component import _ComponentBase
+from ._capacity import copy_capacity
+from .errors import path_of
+from .interfaces import IInferenceComponent
 
 COPY_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
 INSTANCE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
@@ -111,7 +112,7 @@ class ScalableCopyCount(_TrackedTarget):
         scope: Construct,
         id: str,
         *,
-        component: _ComponentBase,
+        component: IInferenceComponent,
         max_copies: int,
         target_per_copy: float,
         min_copies: int = 1,
@@ -127,7 +128,9 @@ class ScalableCopyCount(_TrackedTarget):
         :param scale_out_cooldown: Wait after a scale-out before the next, 0-3600 s. Default: 60 seconds.
         :param scale_in_cooldown: Wait after a scale-in before the next, 0-3600 s. Default: 300 seconds.
         """
-        _validate_copy_scaling(component, max_copies, target_per_copy, min_copies, scale_out_cooldown, scale_in_cooldown)
+        _validate_copy_scaling(
+            path_of(scope, id), component, max_copies, target_per_copy, min_copies, scale_out_cooldown, scale_in_cooldown
+        )
         super().__init__(
             scope,
             id,
@@ -144,6 +147,7 @@ class ScalableCopyCount(_TrackedTarget):
         self.min_copies = min_copies
         self.max_copies = max_copies
         self.target_per_copy = target_per_copy
+        _warn_unchecked_counts(self, min_copies=min_copies, max_copies=max_copies, target_per_copy=target_per_copy)
         self.wake_from_zero: appscaling.StepScalingPolicy | None = None
         if min_copies == 0:
             self.wake_from_zero = self.scalable_target.scale_on_metric(
@@ -161,7 +165,9 @@ class ScalableCopyCount(_TrackedTarget):
                 datapoints_to_alarm=1,
             )
             # A known name lets the recorder read this alarm's history with a grant on exactly this alarm.
-            self.wake_from_zero.upper_alarm.node.default_child.alarm_name = wake_alarm_name(component.component_name)
+            alarm = self.wake_from_zero.upper_alarm
+            assert alarm is not None  # a step policy with an upper interval has an upper alarm
+            cast(cw.CfnAlarm, alarm.node.default_child).alarm_name = wake_alarm_name(component.component_name)
 
 
 class ScalableInstanceCount(_TrackedTarget):
@@ -196,7 +202,7 @@ class ScalableInstanceCount(_TrackedTarget):
             errors, ("min_instances", min_instances), ("the endpoint's initial_instance_count", initial_instance_count),
             ("max_instances", max_instances),
         )  # fmt: skip
-        v.raise_if_any(errors, "scale_on_concurrent_requests")
+        v.raise_if_any(errors, "scale_on_concurrent_requests", path_of(scope, id))
         super().__init__(
             scope,
             id,
@@ -213,6 +219,13 @@ class ScalableInstanceCount(_TrackedTarget):
         self.min_instances = min_instances
         self.max_instances = max_instances
         self.target_per_model = target_per_model
+        _warn_unchecked_counts(
+            self, min_instances=min_instances, max_instances=max_instances, target_per_model=target_per_model
+        )
+
+
+def _warn_unchecked_counts(scope: Construct, **counts: float) -> None:
+    v.warn_unchecked(scope, {prop: "range and order" for prop, value in counts.items() if v.is_token(value)})
 
 
 def _validate_tracking(
@@ -225,15 +238,14 @@ def _validate_tracking(
 
 
 def _validate_copy_scaling(
-    component: _ComponentBase,
+    path: str,
+    component: IInferenceComponent,
     max_copies: int,
     target_per_copy: float,
     min_copies: int,
     scale_out_cooldown: Duration | None,
     scale_in_cooldown: Duration | None,
 ) -> None:
-    from .inference_component import copy_capacity
-
     errors: list[str] = []
     v.int_in_range(errors, "max_copies", max_copies, 1)
     v.int_in_range(errors, "min_copies", min_copies, 0)
@@ -254,4 +266,4 @@ def _validate_copy_scaling(
             f"accelerator(s) and {component.memory_mib} MiB that fit on max_instance_count "
             f"{component.endpoint.max_instance_count} x {component.endpoint.instance_type}",
         )
-    v.raise_if_any(errors, "scale_on_concurrent_requests")
+    v.raise_if_any(errors, "scale_on_concurrent_requests", path)

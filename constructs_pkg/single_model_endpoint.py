@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -12,8 +10,10 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from . import _validation as v
+from ._defined_endpoint import InferenceAmiVersion, RoutingStrategy, _DefinedEndpoint
 from .cache_guard import CacheGuardMode
-from .endpoint_base import DEFAULT_VARIANT_NAME, InferenceAmiVersion, RoutingStrategy, _DefinedEndpoint
+from .endpoint_base import DEFAULT_VARIANT_NAME
+from .errors import ConfigurationError
 from .images import ContainerImage, ModelData, grant_model_access
 from .instance_types import AcceleratorInstanceType
 from .scale_out_recorder import DEFAULT_SCALE_OUT_BUDGET
@@ -98,11 +98,16 @@ class SingleModelEndpoint(_DefinedEndpoint):
             record_scale_out=record_scale_out,
             scale_out_budget=scale_out_budget,
             errors=errors,
+            unchecked={"initial_instance_count": "range"} if v.is_token(initial_instance_count) else {},
             what="SingleModelEndpoint",
         )
         self.initial_instance_count = initial_instance_count
         self.max_instance_count = initial_instance_count
         self.image = image.bind(self)
+        if self.image.ecr_image is None:
+            self._unchecked["image"] = "ECR URI form, pinned by digest, CUDA version, cache eligibility"
+        if model_data is not None and v.is_token(model_data.uri):
+            self._unchecked["model_data"] = "S3 URI form"
         self._check_host_cuda(self.image, self)
         grant_model_access(self.role, self.image, model_data, self._pulled_repositories)
         vpc_config = self._vpc_config()
@@ -145,7 +150,9 @@ class SingleModelEndpoint(_DefinedEndpoint):
         See ``ScalableInstanceCount``. The recorder also records these scale-outs, with the SLO alarm.
         """
         if self.scalable_instance_count is not None:
-            raise ValueError(f"scale_on_concurrent_requests was already called on endpoint {self.node.path}")
+            raise ConfigurationError(
+                self.node.path, "scale_on_concurrent_requests", ["it was already called on this endpoint"]
+            )
         self.scalable_instance_count = ScalableInstanceCount(
             self,
             "InstanceScaling",
@@ -163,9 +170,3 @@ class SingleModelEndpoint(_DefinedEndpoint):
         if self.scale_out_recorder is not None:
             self.scale_out_recorder.record_variant_scaling()
         return self.scalable_instance_count
-
-    def add_inference_component(self, id: str, **props: Any) -> Any:
-        raise TypeError(
-            "a SingleModelEndpoint serves one model and hosts no inference components; use InferenceEndpoint "
-            f"to place components (got add_inference_component({id!r}, ...))"
-        )

@@ -26,7 +26,7 @@ def mask_hashes(value: Any) -> Any:
     return value
 
 
-def mask_logical_ids(value: Any, template: dict | None = None) -> Any:
+def mask_logical_ids(value: Any, template: dict[str, Any] | None = None) -> Any:
     """In ``value`` (by default the template itself), replace each logical id of ``template`` by ``<its type>``, and
     generated policy names by ``<generated>``. Snapshots then change only when what a resource is or refers to changes.
     """
@@ -45,12 +45,12 @@ def mask_logical_ids(value: Any, template: dict | None = None) -> Any:
     return walk(value)
 
 
-def normalized_template(stack: Stack, *, mask_references: bool = False) -> dict:
+def normalized_template(stack: Stack, *, mask_references: bool = False) -> dict[str, Any]:
     """The stack's template with asset hashes masked, ready for a snapshot.
 
     :param mask_references: Also replace references to logical ids (``Ref``, ``GetAtt``, ``DependsOn``) by the
         resource's type. Default: False. Logical ids stay as the resource keys either way: a changed logical id
         means CloudFormation replaces the resource, which a snapshot should show.
     """
-    template = mask_hashes(Template.from_stack(stack).to_json())
+    template: dict[str, Any] = mask_hashes(Template.from_stack(stack).to_json())
     return mask_logical_ids(template) if mask_references else template

@@ -9,7 +9,14 @@ from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Template
 
-from constructs_pkg import AcceleratorInstanceType, ContainerImage, ModelData, ScaleOutDashboard, SingleModelEndpoint
+from constructs_pkg import (
+    AcceleratorInstanceType,
+    ConfigurationError,
+    ContainerImage,
+    ModelData,
+    ScaleOutDashboard,
+    SingleModelEndpoint,
+)
 
 from ..helpers import IMAGE_URI, new_stack, one, statements_of
 
@@ -130,5 +137,5 @@ def test_endpoint_rejects(props, message):
 
 
 def test_it_hosts_no_components():
-    with pytest.raises(TypeError, match="hosts no inference components"):
+    with pytest.raises(ConfigurationError, match="hosts no inference components"):
         _endpoint(new_stack()).add_inference_component("X", image=None, accelerator_count=1, memory_mib=128)
