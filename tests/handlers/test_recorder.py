@@ -191,10 +191,15 @@ def test_component_scale_in_records_nothing(recorder_aws):
                                                                             "scale_outs": 0}  # fmt: skip
 
 
-def test_wake_from_zero_is_a_scale_out_known_by_its_alarm(recorder_aws):
+@pytest.mark.parametrize("older", [True, False], ids=["after-a-scale-in", "no-older-activity"])
+def test_wake_from_zero_is_a_scale_out_known_by_its_alarm(recorder_aws, older):
     name = AAS + "component_wake_from_zero_successful"
     end = end_of(name)  # 03:51:40.250 -> 03:57:44.900
-    stub_run(recorder_aws, COMPONENT_CONFIG, name, histories=[HISTORY + "none"])
+
+    def only_the_wake(answer, _index):  # without the older scale-in to 0, only the alarm's identity tells
+        del answer["ScalingActivities"][1:]
+
+    stub_run(recorder_aws, COMPONENT_CONFIG, name, histories=[HISTORY + "none"], edit=None if older else only_the_wake)
     record(recorder_aws, COMPONENT_CONFIG, run_at(end))
     assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end)] == [pytest.approx(364.65)]
 
@@ -298,6 +303,8 @@ def test_direction_takes_the_alarm_before_the_counts():
     assert direction(activity, before=60) == OUT  # the alarm decides
     (scale_in,) = fixtures.response(AAS + "variant_scale_in_successful")["ScalingActivities"]
     assert direction(scale_in) == IN
+    wake = fixtures.response(AAS + "component_wake_from_zero_successful")["ScalingActivities"][0]
+    assert (direction(wake), direction(wake, wake_alarms=COMPONENT_CONFIG.wake_alarms)) == (None, OUT)
     (quota,) = fixtures.response(AAS + "variant_scale_out_failed_quota")["ScalingActivities"]
     assert (direction(quota), direction(quota, before=90), direction(quota, before=120)) == (None, OUT, IN)
     assert direction(quota, before=110) is None
