@@ -19,7 +19,7 @@ from typing import Any
 from aws_cdk import Duration
 
 from ._naming import SAGEMAKER_NAME, SAGEMAKER_NAME_MAX
-from ._validation import duration_in_range, int_in_range, is_token
+from ._validation import int_in_range, is_token
 from .instance_types import AcceleratorInstanceType
 
 #: ``InstancePoolList``: "you can specify an ordered list of up to five instance types" (DG heterogeneous endpoints).
@@ -111,17 +111,32 @@ def render_instance_pools(pools: Sequence[InstancePool]) -> list[dict[str, Any]]
 def render_provision_timeout(timeout: Duration) -> int | float:
     """``VariantInstanceProvisionTimeoutInSeconds``: whole seconds in 300-3600. "When SageMaker encounters an
     insufficient capacity error while provisioning instances, it retries with the next instance pool (if configured)
-    or waits until the timeout expires." A token passes unchecked."""
+    or waits until the timeout expires." A ``Duration.seconds(token)`` passes unchecked."""
     errors: list[str] = []
-    if isinstance(timeout, Duration) and timeout.is_unresolved() and timeout.unit_label() != "seconds":
-        raise ValueError("instance_provision_timeout from a token must be Duration.seconds(token): CDK converts a "
-                         f"token duration only from seconds, got {timeout.to_string()}")
-    seconds = duration_in_range(errors, "instance_provision_timeout", timeout, *PROVISION_TIMEOUT_RANGE_S)
-    if not errors and seconds is not None and not is_token(seconds) and seconds != int(seconds):
-        errors.append(f"instance_provision_timeout must be whole seconds, got {seconds} seconds")
+    whole_seconds(errors, "instance_provision_timeout", timeout, *PROVISION_TIMEOUT_RANGE_S)
     if errors:
         raise ValueError("; ".join(errors))
-    return seconds if is_token(seconds) else int(seconds)  # type: ignore[arg-type]
+    seconds = timeout.to_seconds()
+    return seconds if is_token(seconds) else int(seconds)
+
+
+def whole_seconds(errors: list[str], prop: str, value: Duration | None, low_s: int, high_s: int) -> None:
+    """``value`` must be a ``Duration`` of whole seconds in [low_s, high_s]; None passes. A token passes unchecked
+    when given in seconds (CDK converts a token duration only from seconds)."""
+    if value is None:
+        return
+    if not isinstance(value, Duration):
+        errors.append(f"{prop} must be an aws_cdk.Duration, got {value!r}")
+        return
+    if value.is_unresolved():
+        if value.unit_label() != "seconds":
+            errors.append(f"{prop} from a token must be Duration.seconds(token), got {value.to_string()}")
+        return
+    seconds = value.to_seconds(integral=False)
+    if seconds != int(seconds):
+        errors.append(f"{prop} must be whole seconds, got {seconds} seconds")
+    elif not low_s <= seconds <= high_s:
+        errors.append(f"{prop} must be between {low_s} and {high_s} seconds, got {int(seconds)} seconds")
 
 
 class CapacityReservationPreference(StrEnum):
@@ -204,17 +219,15 @@ class ScaleInPolicy:
             raise ValueError("; ".join(errors))
 
     def _check_cooldown(self, errors: list[str]) -> None:
-        if self.cooldown is None:
-            return
         if isinstance(self.cooldown, Duration) and self.cooldown.is_unresolved():
-            errors.append(
-                "scale_in.cooldown must be a concrete duration: CooldownInMinutes cannot be derived from a token"
-            )
+            errors.append("scale_in.cooldown must be a concrete duration: CooldownInMinutes cannot be derived from a token")
             return
         low, high = COOLDOWN_RANGE_MIN
-        seconds = duration_in_range(errors, "scale_in.cooldown", self.cooldown, low * 60, high * 60)
-        if seconds is not None and seconds % 60:
-            errors.append(f"scale_in.cooldown must be whole minutes, got {seconds} seconds")
+        problems: list[str] = []
+        whole_seconds(problems, "scale_in.cooldown", self.cooldown, low * 60, high * 60)
+        errors.extend(problems)
+        if not problems and self.cooldown is not None and self.cooldown.to_seconds() % 60:
+            errors.append(f"scale_in.cooldown must be whole minutes, got {self.cooldown.to_seconds()} seconds")
 
     def _render(self) -> dict[str, Any]:
         policy: dict[str, Any] = {"Strategy": self.strategy.value}

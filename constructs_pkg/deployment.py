@@ -18,7 +18,8 @@ from typing import Any
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cw
 
-from ._validation import duration_in_range, int_in_range, is_token
+from ._validation import int_in_range, is_token
+from .capacity import whole_seconds
 
 #: ``MaximumBatchSize``: "The value must be between 5% to 50% of the copy count of the inference component."
 ROLLING_PERCENT_RANGE = (5, 50)
@@ -100,8 +101,8 @@ class RollingUpdate:
             errors.append(f"rolling_update.rollback_maximum_batch_size must be a BatchSize, got {rollback!r}")
         if self.wait_interval is None:
             errors.append("rolling_update.wait_interval is required by the API (WaitIntervalInSeconds), got None")
-        _whole_seconds(errors, "rolling_update.wait_interval", self.wait_interval, WAIT_INTERVAL_RANGE_S)
-        _whole_seconds(errors, "rolling_update.maximum_execution_timeout", self.maximum_execution_timeout, EXECUTION_TIMEOUT_RANGE_S)
+        whole_seconds(errors, "rolling_update.wait_interval", self.wait_interval, *WAIT_INTERVAL_RANGE_S)
+        whole_seconds(errors, "rolling_update.maximum_execution_timeout", self.maximum_execution_timeout, *EXECUTION_TIMEOUT_RANGE_S)
         if errors:
             raise ValueError("; ".join(errors))
 
@@ -179,18 +180,6 @@ def render_deployment_config(rolling_update: RollingUpdate | None, auto_rollback
     if auto_rollback is not None:
         config["AutoRollbackConfiguration"] = auto_rollback._render()
     return config
-
-
-def _whole_seconds(errors: list[str], prop: str, value: Duration | None, bounds: tuple[int, int]) -> None:
-    if value is None:
-        return
-    if isinstance(value, Duration) and value.is_unresolved():
-        if value.unit_label() != "seconds":
-            errors.append(f"{prop} from a token must be Duration.seconds(token), got {value.to_string()}")
-        return
-    seconds = duration_in_range(errors, prop, value, *bounds)
-    if seconds is not None and seconds != int(seconds):
-        errors.append(f"{prop} must be whole seconds, got {seconds} seconds")
 
 
 def _seconds(value: Duration) -> int | float:

@@ -24,7 +24,7 @@ from constructs import Construct
 
 from . import _validation as v
 from ._naming import imported_arn
-from .errors import path_of
+from .errors import ConfigurationError, path_of
 from .images import BoundImage, ContainerImage, ModelData
 from .model_data import S3ModelData
 
@@ -78,7 +78,7 @@ class Model(Resource):
             keep one role per endpoint. Default: a new role trusted by ``sagemaker.amazonaws.com``.
         :param vpc: Run the model's container in this VPC (``VpcConfig``). Requires ``role``: the role needs the
             network-interface permissions the endpoint grants its own role in the same VPC. Default: no VPC.
-        :param vpc_subnets: Subnets within ``vpc``. Default: the VPC's private subnets.
+        :param vpc_subnets: 1-16 subnets within ``vpc``. Default: CDK's default selection (the private subnets).
         :param security_groups: 1-5 security groups. Default: one new group in ``vpc``.
         """
         errors: list[str] = []
@@ -148,11 +148,11 @@ class Model(Resource):
     ) -> dict:
         if security_groups is None:
             security_groups = [ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="SageMaker model")]
-        selection = vpc_subnets if vpc_subnets is not None else ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
-        return {
-            "SecurityGroupIds": [sg.security_group_id for sg in security_groups],
-            "Subnets": vpc.select_subnets(selection).subnet_ids,
-        }
+        selection = {} if vpc_subnets is None else dict(vpc_subnets._values)  # jsii struct fields
+        subnet_ids = vpc.select_subnets(**selection).subnet_ids
+        if not v.is_token(subnet_ids) and not 1 <= len(subnet_ids) <= 16:
+            raise ConfigurationError(self.node.path, "Model", [f"vpc_subnets must select 1-16 subnets, got {len(subnet_ids)}"])
+        return {"SecurityGroupIds": [sg.security_group_id for sg in security_groups], "Subnets": subnet_ids}
 
     @staticmethod
     def from_model_name(scope: Construct, id: str, model_name: str) -> IModel:
