@@ -16,12 +16,13 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from aws_cdk import Annotations, IResource, Resource
+from aws_cdk import Annotations, IResource, Resource, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
+from . import _nag
 from . import _validation as v
 from ._naming import imported_arn
 from .errors import ConfigurationError, path_of
@@ -110,6 +111,7 @@ class Model(Resource):
         self.image.repository.grant_pull(self.role)
         if model_data is not None:
             model_data.grant_read(self.role)
+        self._acknowledge_grants(created_role=role is None)
         if isinstance(model_data, S3ModelData) and model_data.accept_eula is False:
             Annotations.of(self).add_warning_v2(
                 EULA_NOT_ACCEPTED_WARNING,
@@ -129,6 +131,24 @@ class Model(Resource):
         #: ``Fn::GetAtt ModelName``: referencing it orders a component after the model.
         self.model_name: str = resource.attr_model_name
         self.model_arn: str = resource.attr_model_arn
+
+    def _acknowledge_grants(self, *, created_role: bool) -> None:
+        """cdk-nag acknowledgements, each with its reason, for the grants this model adds to the role."""
+        rules: list[tuple[str, str]] = []
+        if isinstance(self.model_data, S3ModelData) and self.model_data.is_prefix:
+            rules.append((
+                _nag.wildcard_resource(_nag_text(Stack.of(self).resolve(self.model_data.objects_arn))),
+                "SageMaker reads every object under the model's S3 key prefix (S3DataType S3Prefix); the grant is "
+                "confined to that prefix.",
+            ))  # fmt: skip
+        if created_role:
+            rules.append((
+                _nag.wildcard_resource("*"),
+                "ecr:GetAuthorizationToken has no resource type; the image pull itself is scoped to the repository.",
+            ))  # fmt: skip
+            rules += _nag.in_packs("IAMNoInlinePolicy", _nag.INLINE_POLICY_REASON)
+        if rules:
+            _nag.acknowledge_all(self.role, rules)
 
     def _container(self, environment: Mapping[str, str] | None) -> dict:
         container: dict = {"Image": self.image.image_uri}
@@ -201,3 +221,19 @@ def _check_environment(errors: list[str], environment: Mapping[str, str] | None)
             f"environment keys and values must total at most {MODEL_ENVIRONMENT_TOTAL_MAX_BYTES} bytes (32 KB), "
             f"got {total}"
         )
+
+
+def _nag_text(resolved: object) -> str:
+    """A resolved CloudFormation string as cdk-nag prints it in a finding id: ``Ref X`` as ``<X>``,
+    ``Fn::GetAtt [X, A]`` as ``<X.A>``, ``Fn::Join`` concatenated."""
+    if isinstance(resolved, str):
+        return resolved
+    if isinstance(resolved, dict):
+        if "Ref" in resolved:
+            return f"<{resolved['Ref']}>"
+        if "Fn::GetAtt" in resolved:
+            return "<" + ".".join(resolved["Fn::GetAtt"]) + ">"
+        if "Fn::Join" in resolved:
+            separator, parts = resolved["Fn::Join"]
+            return separator.join(_nag_text(part) for part in parts)
+    return str(resolved)

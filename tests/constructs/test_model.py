@@ -180,3 +180,27 @@ def test_from_model_name_refuses_an_invalid_name():
     stack = new_stack()
     with pytest.raises(ValueError, match=r"model_name must be 1-63 letters, digits and hyphens.*'llama_3'"):
         Model.from_model_name(stack, "Existing", "llama_3")
+
+
+def test_model_grants_pass_the_nag_packs_with_reasons(tmp_path):
+    import json
+
+    import aws_cdk as cdk
+    from aws_cdk import Validations
+
+    from ..conftest import cdk_context
+    from ..test_examples import nag_packs
+
+    app = cdk.App(outdir=str(tmp_path), context=cdk_context())
+    stack = cdk.Stack(app, "Nag", env=cdk.Environment(account="123456789012", region="us-east-1"))
+    _prefix_model(stack)
+    stack_bucket = s3.Bucket.from_bucket_name(stack, "Imported", "models-bucket")
+    Model(stack, "Own", image=ContainerImage.lmi(), model_data=S3ModelData.from_bucket_prefix(stack_bucket, "qwen/"))
+    Validations.of(app).add_plugins(*nag_packs(app))
+    try:
+        app.synth()
+        findings = []
+    except RuntimeError:
+        report = json.loads((tmp_path / "validation-report.json").read_text())
+        findings = [v["ruleName"] for p in report["pluginReports"] for v in p["violations"]]
+    assert findings == []
