@@ -312,3 +312,20 @@ def test_auto_rollback_takes_real_alarms():
     stack = cdk.Stack()
     alarm = cw.Alarm.from_alarm_name(stack, "Errors", "endpoint-5xx")
     assert AutoRollback(alarms=[alarm])._render() == {"Alarms": [{"AlarmName": "endpoint-5xx"}]}
+
+
+def test_token_durations_pass_in_seconds_and_are_refused_in_other_units():
+    seconds = Token.as_number({"Ref": "Seconds"})
+    assert Token.is_unresolved(render_provision_timeout(Duration.seconds(seconds)))
+    with pytest.raises(ValueError, match=r"instance_provision_timeout from a token must be Duration\.seconds\(token\)"):
+        render_provision_timeout(Duration.minutes(seconds))
+    update = RollingUpdate(maximum_batch_size=BatchSize.copy_count(1), wait_interval=Duration.seconds(seconds))
+    assert Token.is_unresolved(render_deployment_config(update, None)["RollingUpdatePolicy"]["WaitIntervalInSeconds"])
+    with pytest.raises(ValueError, match=r"scale_in\.cooldown must be a concrete duration"):
+        ScaleInPolicy(strategy=CONSOLIDATION, cooldown=Duration.minutes(seconds))
+
+
+def test_token_priority_and_step_size_pass_unchecked():
+    priority = Token.as_number({"Ref": "Priority"})
+    assert render_instance_pools([InstancePool(instance_type=G6E, priority=priority)])[0]["Priority"] == priority
+    assert ScaleInPolicy(strategy=CONSOLIDATION, maximum_step_size=priority)._render()["MaximumStepSize"] == priority
