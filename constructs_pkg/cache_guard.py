@@ -28,7 +28,7 @@ from . import _nag
 from ._iam import GrowingStatement
 from ._lambda import log_group_for, python_function
 from ._naming import imported_arn
-from .errors import ConfigurationError, path_of
+from .errors import ConfigurationError, path_of, report_error
 from .images import BoundImage
 from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceEndpoint
@@ -238,6 +238,6 @@ class _StaticEligibility:
             return
         message = "container image cache may not apply: " + "; ".join(reasons)
         if guard.mode == CacheGuardMode.ENFORCE and report.eligible == "false":
-            Annotations.of(guard).add_error(message)
+            report_error(guard, message)
         else:
             Annotations.of(guard).add_warning_v2("constructs-pkg:cache-ineligible", message)

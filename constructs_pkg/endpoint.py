@@ -14,7 +14,7 @@ from . import _validation as v
 from ._defined_endpoint import InferenceAmiVersion, RoutingStrategy, _DefinedEndpoint
 from .cache_guard import CacheGuardMode
 from .endpoint_base import DEFAULT_VARIANT_NAME, _ImportedEndpoint
-from .errors import path_of
+from .errors import path_of, report_error
 from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceEndpoint
 from .scale_out_recorder import DEFAULT_SCALE_OUT_BUDGET
@@ -137,7 +137,7 @@ class InferenceEndpoint(_DefinedEndpoint):
             role_on_config=True,  # inference components: the role goes on the config, no model on the variant
         )
         # Checks across components run once the app is complete, on a leaf (visited once, not per node). They report
-        # with Annotations, which the CLI prints as one line per error; see constructs_pkg.errors.
+        # as error annotations, which the CLI prints as message and path; see constructs_pkg.errors.
         Aspects.of(self.endpoint_resource).add(_AppCompleteChecks(self))
 
     @classmethod
@@ -191,7 +191,7 @@ class _AppCompleteChecks:
             return
         problem = _capacity_problem(endpoint)
         if problem is not None:
-            Annotations.of(endpoint).add_error(problem)
+            report_error(endpoint, problem)
         if endpoint.min_instance_count == 0 and all(c.guaranteed_copies > 0 for c in endpoint._components):
             Annotations.of(endpoint).add_warning_v2(
                 "constructs-pkg:endpoint-never-reaches-zero",

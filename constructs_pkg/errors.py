@@ -7,8 +7,11 @@ instead of a traceback through jsii's frames, so ``cdk synth`` shows what to fix
 exception goes to the previous hook unchanged. Set ``CONSTRUCTS_PKG_TRACEBACK=1`` to see the full traceback.
 
 Checks that can only run once the app is complete (capacity across components, cache eligibility) run in aspects
-and report with ``Annotations.add_error``: the CLI prints them as ``[Error at <path>] ...`` and fails the synth.
-Raising inside a jsii callback instead would reach the user wrapped in a JavaScript stack trace.
+and report with ``report_error``: an error annotation without a creation trace, which the CLI prints as the message
+and the construct path, and then fails the synth. Raising inside a jsii callback (an aspect, a ``Lazy``, an
+``IValidation``) instead reaches the user as a ``RuntimeError`` wrapped in a JavaScript stack trace, and an
+``IValidation`` message arrives the same way (``ValidationFailedWithErrors`` thrown from ``app.synth()``); an
+annotation made with ``Annotations.add_error`` carries a trace whose first frame is jsii's kernel.
 """
 
 from __future__ import annotations
@@ -40,6 +43,15 @@ def path_of(scope: IConstruct, id: str | None = None) -> str:
     if id is None:
         return path
     return f"{path}/{id}" if path else id
+
+
+#: The metadata type the CLI and ``aws_cdk.assertions.Annotations`` read as an error (``Annotations.add_error``).
+ERROR_METADATA = "aws:cdk:error"
+
+
+def report_error(scope: IConstruct, message: str) -> None:
+    """An error on ``scope`` that fails ``cdk synth``: like ``Annotations.add_error``, without the stack trace."""
+    scope.node.add_metadata(ERROR_METADATA, message, stack_trace=False)
 
 
 def _excepthook(kind: type[BaseException], error: BaseException, traceback: TracebackType | None) -> None:

@@ -16,24 +16,73 @@ from .conftest import ROOT
 CDK = ROOT / "tools" / "cdk-cli" / "node_modules" / ".bin" / "cdk"
 
 
-@pytest.mark.parametrize(("context", "stack"), [([], "Qwen3Lmi"), (["-c", "example=single-model"], "SingleModel")])
-def test_cli_synthesizes_the_app(tmp_path, context, stack):
+def _cli_env() -> dict[str, str]:
     assert CDK.exists(), "the pinned CDK CLI is missing: run scripts/dev test, which installs it"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(CDK_DISABLE_CLI_TELEMETRY="true", CDK_DISABLE_VERSION_CHECK="true", AWS_EC2_METADATA_DISABLED="true")
     # cdk.json runs `python app.py`: the venv running these tests (which also holds Node 24) must come first.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    node = shutil.which("node", path=env.get("PATH"))
-    assert node is not None
-    result = subprocess.run(
-        [str(CDK), "synth", "--no-notices", "-q", "--output", str(tmp_path / "cdk.out"), *context],
-        cwd=ROOT,
-        env=env,
+    assert shutil.which("node", path=env.get("PATH")) is not None
+    return env
+
+
+def _synth(cwd: Path, out: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CDK), "synth", "--no-notices", "-q", "--output", str(out), *args],
+        cwd=cwd,
+        env=env or _cli_env(),
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+@pytest.mark.parametrize(("context", "stack"), [([], "Qwen3Lmi"), (["-c", "example=single-model"], "SingleModel")])
+def test_cli_synthesizes_the_app(tmp_path, context, stack):
+    result = _synth(ROOT, tmp_path / "cdk.out", *context)
     assert result.returncode == 0, result.stderr
     template = json.loads((tmp_path / "cdk.out" / f"{stack}.template.json").read_text())
     types = {r["Type"] for r in template["Resources"].values()}
     assert {"AWS::SageMaker::Endpoint", "AWS::ApplicationAutoScaling::ScalableTarget"} <= types
+
+
+_FIT_ERROR_APP = """
+import aws_cdk as cdk
+from constructs_pkg import AcceleratorInstanceType, ContainerImage, InferenceEndpoint
+
+app = cdk.App()
+stack = cdk.Stack(app, "Tiny", env=cdk.Environment(account="123456789012", region="us-east-1"))
+endpoint = InferenceEndpoint(stack, "Endpoint", instance_type=AcceleratorInstanceType.G6_2XLARGE, max_instance_count=1)
+image = ContainerImage.from_image_uri("123456789012.dkr.ecr.us-east-1.amazonaws.com/llm@sha256:" + "a" * 64)
+if app.node.try_get_context("case") == "component-too-big":
+    endpoint.add_inference_component("Model", image=image, accelerator_count=2, memory_mib=8192)
+else:  # each component fits, together they do not: found only once the app is complete
+    endpoint.add_inference_component("A", image=image, accelerator_count=1, memory_mib=8192)
+    endpoint.add_inference_component("B", image=image, accelerator_count=1, memory_mib=8192)
+app.synth()
+"""
+
+
+@pytest.mark.parametrize(
+    ("case", "path", "expected"),
+    [
+        ("component-too-big", "Tiny/Endpoint/Model", "accelerator_count (2) must be <= the 1 accelerator(s)"),
+        ("components-together", "Tiny/Endpoint", "max_instance_count 1 x 1 per ml.g6.2xlarge offers 1"),
+    ],
+)
+def test_a_fit_error_reads_as_one_short_message(tmp_path, case, path, expected):
+    (tmp_path / "app.py").write_text(_FIT_ERROR_APP)
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": f"{sys.executable} app.py"}))
+    env = _cli_env()
+    env["PYTHONPATH"] = str(ROOT)
+    env.pop("CONSTRUCTS_PKG_TRACEBACK", None)
+    result = _synth(tmp_path, tmp_path / "cdk.out", "-c", f"case={case}", env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert any(expected in line for line in lines), output
+    assert any(path in line for line in lines), output
+    assert not [line for line in lines if line.lstrip().startswith("at ")], output
+    for internal in ("jsii", "program.js", "Traceback", "node_modules"):
+        assert internal not in output, output
+    assert len(lines) <= 5, output
