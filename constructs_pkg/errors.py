@@ -27,14 +27,16 @@ TRACEBACK_VARIABLE = "CONSTRUCTS_PKG_TRACEBACK"
 
 
 class ConfigurationError(ValueError):
-    """Invalid input to a construct: ``path`` is the construct's path, each entry of ``problems`` names the
-    property, the value given and what is allowed."""
+    """Invalid input: ``path`` is the construct's path (None for a value made outside any construct, such as
+    ``ContainerImage.from_image_uri``), each entry of ``problems`` names the property, the value given and what is
+    allowed."""
 
-    def __init__(self, path: str, what: str, problems: Iterable[str]) -> None:
+    def __init__(self, path: str | None, what: str, problems: Iterable[str]) -> None:
         self.path = path
         self.what = what
         self.problems = list(problems)
-        super().__init__(f"{path}: invalid {what}: " + "; ".join(self.problems))
+        prefix = "" if path is None else f"{path}: "
+        super().__init__(f"{prefix}invalid {what}: " + "; ".join(self.problems))
 
 
 def path_of(scope: IConstruct, id: str | None = None) -> str:
@@ -64,3 +66,8 @@ def _excepthook(kind: type[BaseException], error: BaseException, traceback: Trac
 _previous = sys.excepthook
 if getattr(sys.excepthook, "__module__", None) != __name__:
     sys.excepthook = _excepthook
+
+
+def invalid(what: str, problem: str, path: str | None = None) -> ConfigurationError:
+    """One problem with ``what`` (a factory's result, or the construct at ``path``)."""
+    return ConfigurationError(path, what, [problem])

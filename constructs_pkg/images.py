@@ -12,6 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from .errors import invalid, path_of
 from .runtime.eligibility import EcrImage, parse_ecr_image_uri
 
 #: The AWS Large Model Inference (LMI, DJL Serving) container: repository and tag per version.
@@ -89,9 +90,9 @@ class ContainerImage:
         :param digest: Image digest ``sha256:<64 hex>``. Pins the image, so cached and pulled copies match.
         """
         if tag is not None and digest is not None:
-            raise ValueError(f"from_ecr_repository takes tag or digest, not both; got tag={tag!r}, digest={digest!r}")
+            raise invalid("ContainerImage", f"from_ecr_repository takes tag or digest, not both; got tag={tag!r}, digest={digest!r}")
         if digest is not None and not Token.is_unresolved(digest) and not _DIGEST.match(digest):
-            raise ValueError(f"digest must look like 'sha256:<64 lowercase hex>', got {digest!r}")
+            raise invalid("ContainerImage", f"digest must look like 'sha256:<64 lowercase hex>', got {digest!r}")
         return _RepositoryImage(repository, tag, digest)
 
     @staticmethod
@@ -103,7 +104,7 @@ class ContainerImage:
         ``from_ecr_repository``, with ``ecr.Repository.from_repository_name`` for a token name.
         """
         if not Token.is_unresolved(uri) and parse_ecr_image_uri(uri) is None:
-            raise ValueError(
+            raise invalid("ContainerImage", 
                 "image must be an Amazon ECR image URI like "
                 f"'123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:tag' or '...repo@sha256:<digest>', got {uri!r}"
             )
@@ -117,9 +118,9 @@ class ContainerImage:
         :param digest: Pin the image by digest instead of the release tag. Default: the release tag.
         """
         if version not in LMI_TAGS:
-            raise ValueError(f"LMI version must be one of {', '.join(LMI_TAGS)}, got {version!r}")
+            raise invalid("ContainerImage", f"LMI version must be one of {', '.join(LMI_TAGS)}, got {version!r}")
         if digest is not None and not Token.is_unresolved(digest) and not _DIGEST.match(digest):
-            raise ValueError(f"digest must look like 'sha256:<64 lowercase hex>', got {digest!r}")
+            raise invalid("ContainerImage", f"digest must look like 'sha256:<64 lowercase hex>', got {digest!r}")
         return _LmiImage(version, digest)
 
 
@@ -160,9 +161,11 @@ class _LmiImage(ContainerImage):
             suffix = Aws.URL_SUFFIX
         else:
             if region not in DLC_ACCOUNTS:
-                raise ValueError(
+                raise invalid(
+                    "ContainerImage",
                     f"ContainerImage.lmi has no registry for region {region!r}; known regions: "
-                    f"{', '.join(sorted(DLC_ACCOUNTS))}. Use from_image_uri with the image URI for that region."
+                    f"{', '.join(sorted(DLC_ACCOUNTS))}. Use from_image_uri with the image URI for that region.",
+                    path_of(scope),
                 )
             account = DLC_ACCOUNTS[region]
             suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
@@ -229,14 +232,14 @@ class ModelData:
             return ModelData(uri, f"arn:{Aws.PARTITION}:s3:::{Fn.select(1, Fn.split('s3://', uri, 2))}", None)
         match = _S3_URI.match(uri)
         if not match:
-            raise ValueError(f"model data URI must look like 's3://bucket/key', got {uri!r}")
+            raise invalid("ModelData", f"model data URI must look like 's3://bucket/key', got {uri!r}")
         return ModelData(uri, f"arn:{Aws.PARTITION}:s3:::{match.group('bucket')}/{match.group('key')}", None)
 
     @staticmethod
     def from_bucket(bucket: s3.IBucket, key: str) -> ModelData:
         """Artifacts in a bucket of yours; also grants ``kms:Decrypt`` when the bucket has a customer key."""
         if not Token.is_unresolved(key) and (not key or key.startswith("/")):
-            raise ValueError(f"model data key must be a non-empty object key without a leading '/', got {key!r}")
+            raise invalid("ModelData", f"model data key must be a non-empty object key without a leading '/', got {key!r}")
         return ModelData(f"s3://{bucket.bucket_name}/{key}", bucket.arn_for_objects(key), bucket)
 
     def grant_read(self, grantee: iam.IGrantable) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from aws_cdk import Token
 
+from .errors import invalid
 from .runtime.eligibility import ACCELERATOR_FAMILIES, instance_family
 
 
@@ -73,10 +74,10 @@ class AcceleratorInstanceType:
         """Any accelerator instance type by name; a token is accepted unchecked."""
         if not Token.is_unresolved(name):
             if not isinstance(name, str) or not name.startswith("ml."):
-                raise ValueError(f"instance_type must start with 'ml.' (for example 'ml.g6.2xlarge'), got {name!r}")
+                raise invalid("AcceleratorInstanceType", f"instance_type must start with 'ml.' (for example 'ml.g6.2xlarge'), got {name!r}")
             family = instance_family(name)
             if family not in ACCELERATOR_FAMILIES:
-                raise ValueError(
+                raise invalid("AcceleratorInstanceType", 
                     f"instance_type must be an accelerator instance type (families: "
                     f"{', '.join(sorted(ACCELERATOR_FAMILIES))}), got {name!r}"
                 )

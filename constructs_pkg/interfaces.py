@@ -15,7 +15,7 @@ from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from . import metrics
-from .images import BoundImage, ModelData
+from .images import BoundImage, ContainerImage, ModelData
 from .instance_types import AcceleratorInstanceType
 
 
@@ -60,6 +60,22 @@ class IInferenceEndpoint(IResource, Protocol):
     @property
     def inference_components(self) -> Sequence[IInferenceComponent]: ...
 
+    def add_inference_component(
+        self,
+        id: str,
+        *,
+        image: ContainerImage,
+        accelerator_count: int,
+        memory_mib: int,
+        model_data: ModelData | None = None,
+        environment: dict[str, str] | None = None,
+        cpu_cores: float | None = None,
+        copy_count: int = 1,
+        startup_health_check_timeout: Duration | None = None,
+        model_download_timeout: Duration | None = None,
+        component_name: str | None = None,
+    ) -> IInferenceComponent:
+        """Place a model on this endpoint (see ``InferenceComponent``)."""
     def on_component(self, callback: Callable[[IInferenceComponent], None]) -> None:
         """Call ``callback`` for every component on this endpoint, those added already and each one added later."""
     def bind_component(self, component: IInferenceComponent, model_data: ModelData | None) -> None:
