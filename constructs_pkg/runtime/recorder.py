@@ -16,6 +16,21 @@ inference components ("Setting desired instance count to 48." for a variant; EC2
    of the newest older Successful activity of the same target, or, for an activity that failed (so never applied),
    the desired count the run reads now. Neither known: not recorded (logged as ``recorder-direction-unknown``).
 
+Stage timeline (``STAGE_LOGS=true``; off by default). For every Successful scale-out the run records, it
+publishes ``ScaleOutStageSeconds`` per ``Stage`` and logs one ``recorder-scale-out-stages`` line that labels each
+stage *measured* (two observed timestamps) or *bounded* (an upper bound that contains other work):
+- AlarmEvaluation (measured): the first datapoint the alarm evaluated -> the alarm history's ALARM timestamp;
+- AlarmToActivity (measured): that ALARM timestamp -> the activity's StartTime;
+- ProvisioningAndPull (bounded): StartTime -> the first event of the earliest log stream created in the activity
+  (``logs:DescribeLogStreams`` on the component's ``/aws/sagemaker/InferenceComponents/<ic>`` or the endpoint's
+  ``/aws/sagemaker/Endpoints/<endpoint>`` group, newest streams first);
+- LoadAndHealthCheck (bounded): that first event -> EndTime.
+When a stage reader supplies SageMaker's own ModelDownload, GpuLoad and ContainerStart (measured), they replace
+LoadAndHealthCheck and ProvisioningAndPull becomes end-to-end minus them (still bounded); its E2EScalingLatency is
+cross-checked as ``E2EScalingLatencyGap``. The log-bounded ProvisioningAndPull is also divided by the same bound of
+the first, cold deployment (creation time -> first event of the first stream; recorded once in the claim table):
+``ProvisioningPullToColdRatio``, an inference that the image cache worked (no API reports a cache hit).
+
 Statuses. Successful: a latency. Failed/Unfulfilled: a failure. Overridden (a newer activity replaced it before it
 finished): neither, because it did not finish; the activity that replaced it is recorded on its own (logged as
 ``recorder-scale-out-overridden``). Pending/InProgress: nothing yet; it is recorded by the run whose window holds
@@ -36,7 +51,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -62,6 +77,10 @@ _SCALE_IN_ALARM = "-AlarmLow-"
 _FAILED = frozenset({"Failed", "Unfulfilled"})
 _UNFINISHED = frozenset({"Pending", "InProgress"})
 _MAX_DATUMS = 1000  # PutMetricData limit per call
+_CAPACITY = "InsufficientInstanceCapacity"
+STREAMS_PAGE = 50  # DescribeLogStreams limit per call
+BASELINE_PAGES = 5  # streams read (once per component) to find its first, cold deployment
+COLD_DEPLOYMENT = timedelta(hours=1)  # a stream created later than this after creation is not the cold deployment
 
 
 @dataclass(frozen=True)
@@ -72,6 +91,8 @@ class Target:
     dimension: str
     #: The metric dimensions its datums carry.
     dims: Mapping[str, str]
+    #: The CloudWatch Logs group its containers write to.
+    log_group: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,21 +105,25 @@ class Config:
     variant_scaled: bool = False
     #: Names of the library's wake-from-zero alarms: an activity they cause is a scale-out.
     wake_alarms: frozenset[str] = frozenset()
+    #: Read log streams (and the cold baseline) to publish the stage timeline of each scale-out.
+    stage_logs: bool = False
 
     @property
     def targets(self) -> list[Target]:
         """The recorded targets: each component's copy count, and the variant's instance count when scaled."""
-        targets = [Target(f"inference-component/{c}", SCALABLE_DIMENSION, {names.COMPONENT_DIMENSION: c})
-                   for c in self.components]  # fmt: skip
+        targets = [Target(f"inference-component/{c}", SCALABLE_DIMENSION, {names.COMPONENT_DIMENSION: c},
+                          names.component_log_group(c)) for c in self.components]  # fmt: skip
         if self.variant_scaled:
             targets.append(Target(f"endpoint/{self.endpoint_name}/variant/{self.variant_name}", VARIANT_DIMENSION,
-                                  {names.ENDPOINT_DIMENSION: self.endpoint_name}))  # fmt: skip
+                                  {names.ENDPOINT_DIMENSION: self.endpoint_name},
+                                  names.endpoint_log_group(self.endpoint_name)))  # fmt: skip
         return targets
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
         """Read the function's environment. ``WAKE_ALARMS`` (comma-separated) defaults to each component's
-        ``<component>-wake-from-zero``, the name the construct gives it."""
+        ``<component>-wake-from-zero``, the name the construct gives it. ``STAGE_LOGS=true`` turns the stage
+        timeline on."""
         env = os.environ if env is None else env
         components = tuple(c for c in env.get("COMPONENTS", "").split(",") if c)
         wake = env.get("WAKE_ALARMS")
@@ -114,14 +139,18 @@ class Config:
             claim_table=env["CLAIM_TABLE"],
             variant_scaled=env.get("VARIANT_SCALED", "false") == "true",
             wake_alarms=wake_alarms,
+            stage_logs=env.get("STAGE_LOGS", "false") == "true",
         )
 
 
 class Recorder:
-    def __init__(self, config: Config, clients: Clients, *, now: Any = None) -> None:
+    def __init__(self, config: Config, clients: Clients, *, now: Any = None, stage_reader: StageReader | None = None) -> None:
         self.config = config
         self.clients = clients
         self.now = now or (lambda: datetime.now(timezone.utc))
+        #: SageMaker's own stage metrics for a scale-out, when something can read them (see StageReader).
+        self.stage_reader = stage_reader
+        self._created: dict[str, datetime] = {}
 
     def run(self, event: dict) -> dict:
         scheduled = _scheduled_time(event, self.now())
@@ -132,7 +161,7 @@ class Recorder:
             _log("recorder-window-already-recorded", endpoint=self.config.endpoint_name, window=window_start)
             return {"published": 0, "duplicate": True}
         try:
-            datums, desired = self._counts(scheduled)
+            datums, desired, self._created = self._counts(scheduled)
             scale_outs = 0
             for target in self.config.targets:
                 for datum in self._activity_datums(target, desired.get(target.resource_id), window_start, window_end):
@@ -166,19 +195,23 @@ class Recorder:
             _log("recorder-release-failed", key=key, error=error_code(error) or str(error))
 
     # Gauges ------------------------------------------------------------------------------------------------------
-    def _counts(self, at: datetime) -> tuple[list[dict], dict[str, int]]:
-        """The count datums, and the desired count of each target by resource id (the count before a failed change)."""
+    def _counts(self, at: datetime) -> tuple[list[dict], dict[str, int], dict[str, datetime]]:
+        """The count datums, the desired count of each target by resource id (the count before a failed change),
+        and each target's creation time (the start of its cold deployment)."""
         datums: list[dict] = []
         desired: dict[str, int] = {}
+        created: dict[str, datetime] = {}
         endpoint = {names.ENDPOINT_DIMENSION: self.config.endpoint_name}
         answer = self._describe("describe_endpoint", EndpointName=self.config.endpoint_name)
         for variant in (answer or {}).get("ProductionVariants", []):
             if variant.get("VariantName") == self.config.variant_name:
                 datums += _gauge(names.DESIRED_INSTANCE_COUNT, endpoint, variant.get("DesiredInstanceCount"), at)
                 datums += _gauge(names.CURRENT_INSTANCE_COUNT, endpoint, variant.get("CurrentInstanceCount"), at)
+                variant_id = f"endpoint/{self.config.endpoint_name}/variant/{self.config.variant_name}"
                 if variant.get("DesiredInstanceCount") is not None:
-                    variant_id = f"endpoint/{self.config.endpoint_name}/variant/{self.config.variant_name}"
                     desired[variant_id] = variant["DesiredInstanceCount"]
+                if answer.get("CreationTime") is not None:
+                    created[variant_id] = answer["CreationTime"]
         for component in self.config.components:
             answer = self._describe("describe_inference_component", InferenceComponentName=component)
             runtime = (answer or {}).get("RuntimeConfig", {})
@@ -187,7 +220,9 @@ class Recorder:
             datums += _gauge(names.CURRENT_COPY_COUNT, dims, runtime.get("CurrentCopyCount"), at)
             if runtime.get("DesiredCopyCount") is not None:
                 desired[f"inference-component/{component}"] = runtime["DesiredCopyCount"]
-        return datums, desired
+            if (answer or {}).get("CreationTime") is not None:
+                created[f"inference-component/{component}"] = answer["CreationTime"]
+        return datums, desired, created
 
     def _describe(self, operation: str, **params: Any) -> dict | None:
         """None when the resource does not exist (yet, or any more)."""
@@ -217,12 +252,17 @@ class Recorder:
                 continue
             if status in _FAILED:
                 yield _datum(names.SCALE_OUT_FAILURES, target.dims, 1, "Count", ended)
+                if _CAPACITY in (activity.get("StatusMessage") or ""):
+                    yield _datum(names.SCALE_OUT_CAPACITY_FAILURES, target.dims, 1, "Count", ended)
             elif status == "Successful":
                 yield _datum(names.SCALE_OUT_LATENCY, target.dims, (ended - activity["StartTime"]).total_seconds(),
                              "Seconds", ended)  # fmt: skip
-                detection = self._detection_seconds(activity)
+                alarm = self._alarm_evaluation(activity)
+                detection = _detection_seconds(activity, alarm)
                 if detection is not None:
                     yield _datum(names.SCALE_OUT_DETECTION_LATENCY, target.dims, detection, "Seconds", ended)
+                if self.config.stage_logs:
+                    yield from self._stage_datums(target, activity, alarm)
             else:  # Overridden: it never finished; the activity that replaced it is recorded on its own
                 _log("recorder-scale-out-overridden", resource=target.resource_id, activity=activity.get("ActivityId"))
 
@@ -243,7 +283,8 @@ class Recorder:
                 return
             params["NextToken"] = answer["NextToken"]
 
-    def _detection_seconds(self, activity: dict) -> float | None:
+    def _alarm_evaluation(self, activity: dict) -> tuple[datetime, datetime] | None:
+        """(first datapoint evaluated, time of the ALARM state) of the alarm that started the activity, if known."""
         alarm = triggering_alarm(activity)
         if alarm is None:
             return None
@@ -263,11 +304,93 @@ class Recorder:
             if data.get("newState", {}).get("stateValue") != "ALARM":
                 continue
             first = first_datapoint(data["newState"].get("stateReasonData") or {})
-            if first is None:
-                return None
-            seconds = (started - first).total_seconds()
-            return seconds if seconds >= 0 else None
+            return None if first is None else (first, item["Timestamp"])
         return None
+
+    # Stage timeline ----------------------------------------------------------------------------------------------
+    def _stage_datums(self, target: Target, activity: dict, alarm: tuple[datetime, datetime] | None) -> Iterator[dict]:
+        started, ended = activity["StartTime"], activity["EndTime"]
+        first_event = self._first_log_event(target.log_group, started, ended)
+        sagemaker = self._sagemaker_stages(target, activity)
+        stages = stage_timeline(started=started, ended=ended, alarm=alarm, first_log_event=first_event,
+                                sagemaker=sagemaker)  # fmt: skip
+        for stage in stages:
+            yield _datum(names.SCALE_OUT_STAGE_SECONDS, {**target.dims, names.STAGE_DIMENSION: stage.name},
+                         stage.seconds, "Seconds", ended)  # fmt: skip
+        cache: dict[str, Any] = {"label": "inference"}
+        if first_event is not None:
+            pull = (first_event - started).total_seconds()
+            cold = self._cold_baseline(target)
+            cache.update(pull_seconds=pull, cold_seconds=cold)
+            if cold:
+                cache["ratio"] = round(pull / cold, 3)
+                yield _datum(names.PROVISIONING_PULL_TO_COLD_RATIO, target.dims, pull / cold, "None", ended)
+        e2e = sagemaker.get(E2E)
+        gap = None
+        if e2e is not None:
+            gap = (ended - started).total_seconds() - e2e
+            yield _datum(names.E2E_SCALING_LATENCY_GAP, target.dims, gap, "Seconds", ended)
+        _log("recorder-scale-out-stages", resource=target.resource_id, activity=activity.get("ActivityId"), ended=ended,
+             end_to_end=(ended - started).total_seconds(), sagemaker_e2e=e2e, e2e_gap=gap, cache=cache,
+             stages={s.name: {"seconds": s.seconds, "label": s.label} for s in stages})  # fmt: skip
+
+    def _streams(self, group: str, **params: Any) -> dict | None:
+        """One page of the group's log streams; None when the group does not exist or cannot be read."""
+        try:
+            return self.clients.call("logs", "describe_log_streams", logGroupName=group, limit=STREAMS_PAGE, **params)
+        except Exception as error:  # noqa: BLE001 - stages are a bonus; the scale-out latency still counts
+            _log("recorder-log-streams-failed", group=group, error=error_code(error) or str(error))
+            return None
+
+    def _first_log_event(self, group: str, started: datetime, ended: datetime) -> datetime | None:
+        """The first event of the earliest stream created during the activity (a new copy's container starting)."""
+        page = self._streams(group, orderBy="LastEventTime", descending=True) or {}
+        return first_event_after(page.get("logStreams", []), started, ended)
+
+    def _cold_baseline(self, target: Target) -> float | None:
+        """Seconds from the target's creation to the first event of its first stream: its cold deployment. Read
+        once from the log group and kept in the claim table, keyed by the creation time (a replaced component gets
+        its own)."""
+        created = self._created.get(target.resource_id)
+        if created is None:
+            return None
+        key = f"{names.COLD_BASELINE_KEY}{target.resource_id}#{created.isoformat()}"
+        item = self.clients.call("dynamodb", "get_item", TableName=self.config.claim_table, Key={"pk": {"S": key}})
+        if "Item" in item:
+            return float(item["Item"]["seconds"]["N"])
+        streams: list[dict] = []
+        params: dict[str, Any] = {}
+        for _ in range(BASELINE_PAGES):
+            page = self._streams(target.log_group, **params)
+            if page is None:
+                return None
+            streams += page.get("logStreams", [])
+            if not page.get("nextToken"):
+                break
+            params["nextToken"] = page["nextToken"]
+        first = first_event_after(streams, created, created + COLD_DEPLOYMENT, earliest_created=True)
+        if first is None:
+            _log("recorder-cold-baseline-unknown", resource=target.resource_id, created=created)
+            return None
+        seconds = (first - created).total_seconds()
+        try:
+            self.clients.call("dynamodb", "put_item", TableName=self.config.claim_table,
+                              Item={"pk": {"S": key}, "seconds": {"N": repr(seconds)}},
+                              ConditionExpression="attribute_not_exists(pk)")  # fmt: skip
+        except Exception as error:  # noqa: BLE001
+            if error_code(error) != "ConditionalCheckFailedException":
+                raise
+        _log("recorder-cold-baseline", resource=target.resource_id, created=created, seconds=seconds)
+        return seconds
+
+    def _sagemaker_stages(self, target: Target, activity: dict) -> dict[str, float]:
+        if self.stage_reader is None:
+            return {}
+        try:
+            return dict(self.stage_reader(target, activity))
+        except Exception as error:  # noqa: BLE001 - SageMaker's stage metrics are optional
+            _log("recorder-sagemaker-stages-failed", resource=target.resource_id, error=error_code(error) or str(error))
+            return {}
 
     def _publish(self, datums: list[dict]) -> None:
         for i in range(0, len(datums), _MAX_DATUMS):
@@ -311,6 +434,71 @@ def _count_before(older: list[dict]) -> int | None:
         if activity.get("StatusCode") == "Successful":
             return target_count(activity)
     return None
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    seconds: float
+    label: str  # names.MEASURED or names.BOUNDED
+
+
+#: SageMaker's stage metrics a StageReader may return (seconds, by names.STAGE_* or E2E).
+SAGEMAKER_STAGES = (names.STAGE_MODEL_DOWNLOAD, names.STAGE_GPU_LOAD, names.STAGE_CONTAINER_START)
+E2E = "E2EScalingLatency"
+#: ``reader(target, activity) -> {stage: seconds}``: SageMaker's own stage metrics for one scale-out.
+StageReader = Callable[[Target, Mapping[str, Any]], Mapping[str, float]]
+
+
+def stage_timeline(*, started: datetime, ended: datetime, alarm: tuple[datetime, datetime] | None = None,
+                   first_log_event: datetime | None = None, sagemaker: Mapping[str, float] | None = None) -> list[Stage]:  # fmt: skip
+    """The stages of one scale-out from what was observed (see the module docstring); a stage that cannot be told
+    is left out, never guessed."""
+    stages: list[Stage] = []
+    if alarm is not None:
+        first, alarmed = alarm
+        if first <= alarmed <= started:
+            stages.append(Stage(names.STAGE_ALARM_EVALUATION, (alarmed - first).total_seconds(), names.MEASURED))
+            stages.append(Stage(names.STAGE_ALARM_TO_ACTIVITY, (started - alarmed).total_seconds(), names.MEASURED))
+    measured = {k: v for k, v in (sagemaker or {}).items() if k in SAGEMAKER_STAGES and v is not None}
+    end_to_end = (ended - started).total_seconds()
+    if len(measured) == len(SAGEMAKER_STAGES) and sum(measured.values()) <= end_to_end:
+        # They stack (one bar per provisioning event in SageMaker AI Insights), so the rest is provisioning + pull.
+        stages.append(Stage(names.STAGE_PROVISIONING_AND_PULL, end_to_end - sum(measured.values()), names.BOUNDED))
+        stages += [Stage(name, measured[name], names.MEASURED) for name in SAGEMAKER_STAGES]
+        return stages
+    if first_log_event is not None and started <= first_log_event <= ended:
+        stages.append(Stage(names.STAGE_PROVISIONING_AND_PULL, (first_log_event - started).total_seconds(), names.BOUNDED))
+        stages.append(Stage(names.STAGE_LOAD_AND_HEALTH_CHECK, (ended - first_log_event).total_seconds(), names.BOUNDED))
+    stages += [Stage(name, measured[name], names.MEASURED) for name in SAGEMAKER_STAGES if name in measured]
+    return stages
+
+
+def first_event_after(streams: list[Mapping[str, Any]], start: datetime, end: datetime, *,
+                      earliest_created: bool = False) -> datetime | None:  # fmt: skip
+    """The first event of the streams created in [start, end]: the earliest first event, or (``earliest_created``)
+    the first event of the earliest created stream. Stream times are epoch milliseconds."""
+    lo, hi = _millis(start), _millis(end)
+    found = [s for s in streams if lo <= s.get("creationTime", -1) <= hi and s.get("firstEventTimestamp") is not None]
+    if not found:
+        return None
+    key = "creationTime" if earliest_created else "firstEventTimestamp"
+    return _from_millis(min(found, key=lambda s: s[key])["firstEventTimestamp"])
+
+
+def _detection_seconds(activity: Mapping[str, Any], alarm: tuple[datetime, datetime] | None) -> float | None:
+    if alarm is None:
+        return None
+    seconds = (activity["StartTime"] - alarm[0]).total_seconds()
+    return seconds if seconds >= 0 else None
+
+
+def _millis(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+def _from_millis(value: int) -> datetime:
+    return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
 
 
 def first_datapoint(reason: Mapping[str, Any]) -> datetime | None:

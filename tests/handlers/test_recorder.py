@@ -8,6 +8,7 @@ the recorder writes: the DynamoDB claims and the published metrics.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -223,6 +224,9 @@ def test_failed_or_unfulfilled_scale_out_counts_as_a_failure(recorder_aws, name)
     record(recorder_aws, COMPONENT_CONFIG, run_at(end))
     assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_FAILURES, COMPONENT_DIMS, end, "Sum")] == [1.0]
     assert stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end) == []
+    # Only the failed one's message names InsufficientInstanceCapacity; Unfulfilled has no message.
+    capacity = [v for _, v in stats(recorder_aws, names.SCALE_OUT_CAPACITY_FAILURES, COMPONENT_DIMS, end, "Sum")]
+    assert capacity == ([1.0] if name == "component_scale_out_failed" else [])
 
 
 def test_an_overridden_scale_out_is_neither_latency_nor_failure(recorder_aws):
@@ -321,3 +325,90 @@ def test_config_reads_the_environment():
     assert Config.from_env({**env, "WAKE_ALARMS": "x,y"}).wake_alarms == {"x", "y"}
     assert Config.from_env({**env, "WAKE_ALARMS": ""}).wake_alarms == frozenset()
     assert Config.from_env({"ENDPOINT_NAME": "e", "VARIANT_NAME": "v", "CLAIM_TABLE": "t"}).components == ()
+
+
+# Stage timeline (STAGE_LOGS) ------------------------------------------------------------------------------------
+
+STREAMS = "logs/describe_log_streams/"
+STAGED_CONFIG = Config(**{**COMPONENT_CONFIG.__dict__, "stage_logs": True})
+LOG_GROUP = names.component_log_group(COMPONENT)
+
+
+def stage(aws, name, around):
+    dims = {**COMPONENT_DIMS, names.STAGE_DIMENSION: name}
+    return [v for _, v in stats(aws, names.SCALE_OUT_STAGE_SECONDS, dims, around)]
+
+
+def stub_streams(aws, *answers, baseline=True):
+    """The scale-out's newest streams, then (no baseline recorded yet) the listing for the cold deployment."""
+    logs = aws.stub("logs", "describe_log_streams")
+    newest = {"logGroupName": LOG_GROUP, "orderBy": "LastEventTime", "descending": True, "limit": 50}
+    fixtures.stub(logs, answers[0], newest)
+    if baseline:
+        fixtures.stub(logs, answers[1] if len(answers) > 1 else answers[0], {"logGroupName": LOG_GROUP, "limit": 50})
+    return logs
+
+
+def test_stage_timeline_from_alarm_history_and_log_streams(recorder_aws, caplog):
+    end = end_of(IC_OUT)  # started 03:53:05.120; ALARM at 03:52:58.402 after a first datapoint at 03:52:10
+    stub_run(recorder_aws, STAGED_CONFIG, IC_OUT, histories=[HISTORY + "component_alarm_high"])
+    stub_streams(recorder_aws, STREAMS + "component_scale_out")  # new copy's stream: first event 03:55:10.500
+    with caplog.at_level("INFO"):
+        record(recorder_aws, STAGED_CONFIG, run_at(end))
+    assert stage(recorder_aws, names.STAGE_ALARM_EVALUATION, end) == [pytest.approx(48.402)]
+    assert stage(recorder_aws, names.STAGE_ALARM_TO_ACTIVITY, end) == [pytest.approx(6.718)]
+    assert stage(recorder_aws, names.STAGE_PROVISIONING_AND_PULL, end) == [pytest.approx(125.38)]
+    assert stage(recorder_aws, names.STAGE_LOAD_AND_HEALTH_CHECK, end) == [pytest.approx(145.14)]
+    # The stages add up to the scale-out's own latency (from the first datapoint): 55.12 + 270.52.
+    # Cold deployment: created 09:10:00, first stream's first event 09:15:05 -> 305 s; 125.38 / 305.
+    ratio = stats(recorder_aws, names.PROVISIONING_PULL_TO_COLD_RATIO, COMPONENT_DIMS, end)
+    assert [v for _, v in ratio] == [pytest.approx(125.38 / 305)]
+    (line,) = [json.loads(r.message) for r in caplog.records if "recorder-scale-out-stages" in r.message]
+    assert line["stages"][names.STAGE_PROVISIONING_AND_PULL] == {"seconds": pytest.approx(125.38), "label": "bounded"}
+    assert line["stages"][names.STAGE_ALARM_EVALUATION]["label"] == "measured"
+    assert line["cache"] == {"label": "inference", "pull_seconds": pytest.approx(125.38), "cold_seconds": 305.0,
+                             "ratio": 0.411}  # fmt: skip
+    item = recorder_aws.boto("dynamodb").get_item(
+        TableName=TABLE, Key={"pk": {"S": "cold-baseline#inference-component/qwen3-8b-ic#2026-11-23T09:10:00+00:00"}}
+    )
+    assert item["Item"]["seconds"] == {"N": "305.0"}  # recorded once, for the next scale-outs
+
+
+def test_a_recorded_cold_baseline_is_not_read_again(recorder_aws):
+    end = end_of(IC_OUT)
+    key = "cold-baseline#inference-component/qwen3-8b-ic#2026-11-23T09:10:00+00:00"
+    recorder_aws.boto("dynamodb").put_item(TableName=TABLE, Item={"pk": {"S": key}, "seconds": {"N": "250.76"}})
+    stub_run(recorder_aws, STAGED_CONFIG, IC_OUT, histories=[HISTORY + "none"])
+    stub_streams(recorder_aws, STREAMS + "component_scale_out", baseline=False)  # one listing only
+    record(recorder_aws, STAGED_CONFIG, run_at(end))
+    ratio = stats(recorder_aws, names.PROVISIONING_PULL_TO_COLD_RATIO, COMPONENT_DIMS, end)
+    assert [v for _, v in ratio] == [pytest.approx(0.5)]
+    assert stage(recorder_aws, names.STAGE_ALARM_EVALUATION, end) == []  # no alarm history: detection not told
+
+
+def test_no_new_stream_means_no_log_stages(recorder_aws):
+    end = end_of(IC_OUT)
+    stub_run(recorder_aws, STAGED_CONFIG, IC_OUT, histories=[HISTORY + "component_alarm_high"])
+    stub_streams(recorder_aws, STREAMS + "none", baseline=False)  # nothing to compare, so no baseline is read
+    record(recorder_aws, STAGED_CONFIG, run_at(end))
+    assert stage(recorder_aws, names.STAGE_PROVISIONING_AND_PULL, end) == []
+    assert stats(recorder_aws, names.PROVISIONING_PULL_TO_COLD_RATIO, COMPONENT_DIMS, end) == []
+    assert stage(recorder_aws, names.STAGE_ALARM_TO_ACTIVITY, end) == [pytest.approx(6.718)]  # detection still told
+
+
+def test_a_missing_log_group_does_not_fail_the_run(recorder_aws):
+    end = end_of(IC_OUT)
+    stub_run(recorder_aws, STAGED_CONFIG, IC_OUT, histories=[HISTORY + "none"])
+    logs = recorder_aws.stub("logs", "describe_log_streams")
+    logs.add_client_error("describe_log_streams", "ResourceNotFoundException", "The specified log group does not exist.")
+    assert record(recorder_aws, STAGED_CONFIG, run_at(end))["scale_outs"] == 1
+    assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end)] == [pytest.approx(270.52)]
+
+
+def test_stage_logs_are_off_by_default(recorder_aws):
+    # No logs stub is queued: a DescribeLogStreams call would fail the run against moto's empty account.
+    stub_run(recorder_aws, COMPONENT_CONFIG, IC_OUT, histories=[HISTORY + "component_alarm_high"])
+    record(recorder_aws, COMPONENT_CONFIG, run_at(end_of(IC_OUT)))
+    assert stage(recorder_aws, names.STAGE_ALARM_EVALUATION, end_of(IC_OUT)) == []
+    assert Config.from_env({"ENDPOINT_NAME": "e", "VARIANT_NAME": "v", "CLAIM_TABLE": "t"}).stage_logs is False
+    assert Config.from_env({"ENDPOINT_NAME": "e", "VARIANT_NAME": "v", "CLAIM_TABLE": "t", "STAGE_LOGS": "true"}).stage_logs
