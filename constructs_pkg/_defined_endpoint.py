@@ -19,7 +19,7 @@ from ._lambda import allow_logs_to_use
 from ._naming import default_name
 from .cache_guard import DEFAULT_PURGE_TIMEOUT, CacheGuard, CacheGuardMode
 from .endpoint_base import _EndpointBase
-from .errors import ConfigurationError, path_of
+from .errors import ConfigurationError
 from .images import BoundImage, ModelData, grant_model_access
 from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceComponent
@@ -96,7 +96,7 @@ class _DefinedEndpoint(_EndpointBase):
             cache_purge_timeout=cache_purge_timeout,
             record_scale_out=record_scale_out,
         )
-        v.raise_if_any(errors, what, path_of(scope, id))
+        v.raise_if_any(errors, what, scope, id)
         super().__init__(scope, id, physical_name=name)
         self._pulled_repositories: set[str] = set()
         #: The deterministic physical name, known before deploy (the cache guard uses it).

@@ -10,7 +10,7 @@ from aws_cdk import Annotations, Duration, Token
 from constructs import IConstruct
 
 from ._naming import SAGEMAKER_NAME, SAGEMAKER_NAME_MAX
-from .errors import ConfigurationError
+from .errors import ConfigurationError, path_of
 from .images import ContainerImage, ModelData
 
 
@@ -33,11 +33,12 @@ def check(errors: list[str], condition: bool, message: str) -> None:
         errors.append(message)
 
 
-def raise_if_any(errors: Iterable[str], what: str, path: str) -> None:
-    """Raise one ``ConfigurationError`` for construct ``path`` listing every problem found."""
+def raise_if_any(errors: Iterable[str], what: str, where: IConstruct | str, id: str | None = None) -> None:
+    """Raise one ``ConfigurationError`` listing every problem found, for the construct path ``where``, or for
+    construct ``where`` (or its child ``id``): its path is then read only on failure, as jsii calls cost synth time."""
     problems = list(errors)
     if problems:
-        raise ConfigurationError(path, what, problems)
+        raise ConfigurationError(where if isinstance(where, str) else path_of(where, id), what, problems)
 
 
 UNCHECKED_TOKENS_WARNING = "constructs-pkg:unchecked-tokens"

@@ -12,7 +12,6 @@ from constructs import Construct, IConstruct
 
 from . import _validation as v
 from ._regions import check_region_availability
-from .errors import path_of
 from .interfaces import IInferenceComponent, IInferenceEndpoint
 from .scale_out_recorder import ScaleOutRecorder
 from .scaling import ScalableInstanceCount
@@ -61,7 +60,7 @@ class ScaleOutDashboard(Construct):
                 f"dashboard_name must be 1-255 letters, digits, '-' or '_', got {dashboard_name!r}"
             )
         v.duration_in_range(errors, "default_interval", default_interval, 60, 455 * 24 * 3600)
-        v.raise_if_any(errors, "ScaleOutDashboard", path_of(scope, id))
+        v.raise_if_any(errors, "ScaleOutDashboard", scope, id)
         super().__init__(scope, id)
         self.endpoint = endpoint
         self.dashboard = cw.Dashboard(

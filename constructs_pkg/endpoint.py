@@ -14,7 +14,7 @@ from . import _validation as v
 from ._defined_endpoint import InferenceAmiVersion, RoutingStrategy, _DefinedEndpoint
 from .cache_guard import CacheGuardMode
 from .endpoint_base import DEFAULT_VARIANT_NAME, _ImportedEndpoint
-from .errors import path_of, report_error
+from .errors import report_error
 from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceEndpoint
 from .scale_out_recorder import DEFAULT_SCALE_OUT_BUDGET
@@ -166,7 +166,7 @@ class InferenceEndpoint(_DefinedEndpoint):
                 f"instance_type must be an AcceleratorInstanceType (e.g. AcceleratorInstanceType.of('ml.g6.2xlarge')), "
                 f"got {instance_type!r}"
             )
-        v.raise_if_any(errors, "imported endpoint", path_of(scope, id))
+        v.raise_if_any(errors, "imported endpoint", scope, id)
         return _ImportedEndpoint(
             scope,
             id,

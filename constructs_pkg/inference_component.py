@@ -14,7 +14,7 @@ from . import _validation as v
 from . import metrics
 from ._capacity import copy_capacity
 from ._naming import default_name, imported_arn
-from .errors import ConfigurationError, path_of
+from .errors import ConfigurationError
 from .images import BoundImage, ContainerImage, ModelData
 from .interfaces import IInferenceComponent, IInferenceEndpoint
 from .scaling import ScalableCopyCount
@@ -207,7 +207,8 @@ class InferenceComponent(_ComponentBase):
         """
         name = default_name(scope, id, component_name)
         _validate_component_props(
-            path_of(scope, id),
+            scope,
+            id,
             endpoint=endpoint,
             image=image,
             accelerator_count=accelerator_count,
@@ -286,7 +287,7 @@ class InferenceComponent(_ComponentBase):
         v.int_in_range(errors, "accelerator_count", accelerator_count, 1)
         v.int_in_range(errors, "memory_mib", memory_mib, _MIN_MEMORY_MIB)
         v.int_in_range(errors, "copy_count", copy_count, 0)
-        v.raise_if_any(errors, "imported InferenceComponent", path_of(scope, id))
+        v.raise_if_any(errors, "imported InferenceComponent", scope, id)
         return _ImportedComponent(
             scope, id, endpoint=endpoint, component_name=component_name, accelerator_count=accelerator_count,
             memory_mib=memory_mib, copy_count=copy_count,
@@ -330,7 +331,8 @@ def _unchecked_component_props(
 
 
 def _validate_component_props(
-    path: str,
+    scope: Construct,
+    id: str,
     *,
     endpoint: IInferenceEndpoint,
     image: Any,
@@ -362,7 +364,7 @@ def _validate_component_props(
     v.sagemaker_name(errors, "component_name", component_name)
     if not errors:
         _check_fits_instance(errors, endpoint, accelerator_count, memory_mib, copy_count)
-    v.raise_if_any(errors, "InferenceComponent", path)
+    v.raise_if_any(errors, "InferenceComponent", scope, id)
 
 
 def _check_fits_instance(

@@ -20,7 +20,6 @@ from ._iam import GrowingStatement
 from ._lambda import python_function
 from ._naming import lower_name
 from ._regions import check_region_availability
-from .errors import path_of
 from .interfaces import IInferenceComponent, IInferenceEndpoint
 from .runtime import names
 from .scaling import component_resource_id, target_tracking_alarm_pattern, variant_resource_id, wake_alarm_name
@@ -60,7 +59,7 @@ class ScaleOutRecorder(Construct):
         """
         errors: list[str] = []
         v.duration_in_range(errors, "scale_out_budget", scale_out_budget, 1, 24 * 3600)
-        v.raise_if_any(errors, "ScaleOutRecorder", path_of(scope, id))
+        v.raise_if_any(errors, "ScaleOutRecorder", scope, id)
         super().__init__(scope, id)
         self.endpoint = endpoint
         self.scale_out_budget = scale_out_budget

@@ -13,7 +13,6 @@ from constructs import Construct
 from . import _validation as v
 from . import metrics
 from ._capacity import copy_capacity
-from .errors import path_of
 from .interfaces import IInferenceComponent
 
 COPY_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
@@ -129,7 +128,7 @@ class ScalableCopyCount(_TrackedTarget):
         :param scale_in_cooldown: Wait after a scale-in before the next, 0-3600 s. Default: 300 seconds.
         """
         _validate_copy_scaling(
-            path_of(scope, id), component, max_copies, target_per_copy, min_copies, scale_out_cooldown, scale_in_cooldown
+            scope, id, component, max_copies, target_per_copy, min_copies, scale_out_cooldown, scale_in_cooldown
         )
         super().__init__(
             scope,
@@ -202,7 +201,7 @@ class ScalableInstanceCount(_TrackedTarget):
             errors, ("min_instances", min_instances), ("the endpoint's initial_instance_count", initial_instance_count),
             ("max_instances", max_instances),
         )  # fmt: skip
-        v.raise_if_any(errors, "scale_on_concurrent_requests", path_of(scope, id))
+        v.raise_if_any(errors, "scale_on_concurrent_requests", scope, id)
         super().__init__(
             scope,
             id,
@@ -238,7 +237,8 @@ def _validate_tracking(
 
 
 def _validate_copy_scaling(
-    path: str,
+    scope: Construct,
+    id: str,
     component: IInferenceComponent,
     max_copies: int,
     target_per_copy: float,
@@ -266,4 +266,4 @@ def _validate_copy_scaling(
             f"accelerator(s) and {component.memory_mib} MiB that fit on max_instance_count "
             f"{component.endpoint.max_instance_count} x {component.endpoint.instance_type}",
         )
-    v.raise_if_any(errors, "scale_on_concurrent_requests", path)
+    v.raise_if_any(errors, "scale_on_concurrent_requests", scope, id)
