@@ -1,5 +1,5 @@
 """The fixture corpus keeps its promises: every fixture cites a source, validates against the installed service
-model, and is used by a handler test."""
+model, and is used by a handler test or by the scripted simulation (tests/simulation.py) they run."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def test_response_fixture_validates_against_the_service_model(name):
 
 @pytest.mark.parametrize("name", fixtures.names())
 def test_fixture_is_used_by_a_handler_test(name):
-    files = [*HANDLER_TESTS.glob("test_*.py"), HANDLER_TESTS / "conftest.py"]
+    files = [*HANDLER_TESTS.glob("test_*.py"), HANDLER_TESTS / "conftest.py", HANDLER_TESTS.parent / "simulation.py"]
     sources = "".join(p.read_text() for p in files if p.name != Path(__file__).name)
     stem = name.rsplit("/", 1)[1]
     assert f'"{name}"' in sources or f'+ "{stem}"' in sources or f'"{stem}"' in sources, f"{name} is not used by any test"

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from constructs_pkg.runtime import names
-from constructs_pkg.runtime.recorder import IN, OUT, Config, Recorder, direction
+from constructs_pkg.runtime.recorder import E2E, IN, OUT, Config, Recorder, direction, stage_timeline
 
 from .. import fixtures
 
@@ -412,3 +412,44 @@ def test_stage_logs_are_off_by_default(recorder_aws):
     assert stage(recorder_aws, names.STAGE_ALARM_EVALUATION, end_of(IC_OUT)) == []
     assert Config.from_env({"ENDPOINT_NAME": "e", "VARIANT_NAME": "v", "CLAIM_TABLE": "t"}).stage_logs is False
     assert Config.from_env({"ENDPOINT_NAME": "e", "VARIANT_NAME": "v", "CLAIM_TABLE": "t", "STAGE_LOGS": "true"}).stage_logs
+
+
+def test_sagemaker_stage_metrics_replace_the_bounds_they_make_obsolete():
+    started = datetime(2026, 11, 24, 3, 53, 5, tzinfo=timezone.utc)
+    ended, first_event = started + timedelta(seconds=270), started + timedelta(seconds=125)
+    bounded = stage_timeline(started=started, ended=ended, first_log_event=first_event)
+    assert [(s.name, s.seconds, s.label) for s in bounded] == [
+        (names.STAGE_PROVISIONING_AND_PULL, 125.0, "bounded"), (names.STAGE_LOAD_AND_HEALTH_CHECK, 145.0, "bounded")]
+    measured = {names.STAGE_MODEL_DOWNLOAD: 77.0, names.STAGE_GPU_LOAD: 21.0, names.STAGE_CONTAINER_START: 40.0}
+    full = stage_timeline(started=started, ended=ended, first_log_event=first_event, sagemaker=measured)
+    assert [(s.name, s.seconds, s.label) for s in full] == [
+        (names.STAGE_PROVISIONING_AND_PULL, 132.0, "bounded"),  # end-to-end minus the measured stages
+        (names.STAGE_MODEL_DOWNLOAD, 77.0, "measured"), (names.STAGE_GPU_LOAD, 21.0, "measured"),
+        (names.STAGE_CONTAINER_START, 40.0, "measured")]  # fmt: skip
+    # Only some present: they are published, the log bounds stay.
+    partial = stage_timeline(started=started, ended=ended, first_log_event=first_event,
+                             sagemaker={names.STAGE_MODEL_DOWNLOAD: 77.0})  # fmt: skip
+    assert [s.name for s in partial] == [names.STAGE_PROVISIONING_AND_PULL, names.STAGE_LOAD_AND_HEALTH_CHECK,
+                                         names.STAGE_MODEL_DOWNLOAD]  # fmt: skip
+    # More measured than the whole scale-out took: inconsistent, so the bounds stay.
+    too_long = {**measured, names.STAGE_MODEL_DOWNLOAD: 250.0}
+    assert [s.name for s in stage_timeline(started=started, ended=ended, sagemaker=too_long)] == [
+        names.STAGE_MODEL_DOWNLOAD, names.STAGE_GPU_LOAD, names.STAGE_CONTAINER_START]
+    # A first event outside the activity is not its copy's.
+    assert stage_timeline(started=started, ended=ended, first_log_event=ended + timedelta(seconds=1)) == []
+
+
+def test_e2e_scaling_latency_gap_from_a_stage_reader(recorder_aws):
+    end = end_of(IC_OUT)  # ScaleOutLatency 270.52
+    asked = []
+
+    def reader(target, activity):
+        asked.append((target.resource_id, activity["ActivityId"]))
+        return {E2E: 262.0}
+
+    stub_run(recorder_aws, STAGED_CONFIG, IC_OUT, histories=[HISTORY + "none"])
+    stub_streams(recorder_aws, STREAMS + "none", baseline=False)
+    Recorder(STAGED_CONFIG, recorder_aws.clients, now=lambda: run_at(end), stage_reader=reader).run(scheduled(run_at(end)))
+    assert asked == [("inference-component/qwen3-8b-ic", "3f6c1a2b-0001-4c1d-9e8f-1a2b3c4d5e01")]
+    gap = stats(recorder_aws, names.E2E_SCALING_LATENCY_GAP, COMPONENT_DIMS, end, "Minimum")
+    assert [v for _, v in gap] == [pytest.approx(8.52)]
