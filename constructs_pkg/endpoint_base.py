@@ -228,6 +228,8 @@ class _ImportedEndpoint(_EndpointBase):
                 "SageMaker's name rule; IAM ARNs use it as given, and SageMaker lower-cases names in ARNs, so pass a "
                 "lowercase name"
             )
+        if instance_type is not None and v.is_token(instance_type.name):
+            unchecked["instance_type"] = "accelerator family, whether components fit"
         if v.is_token(max_instance_count):
             unchecked["max_instance_count"] = "whether components and copies fit"
         v.warn_unchecked(self, unchecked)

@@ -59,7 +59,9 @@ def _stack(guard: CacheGuardMode = CacheGuardMode.WARN):
         memory_mib=8192,
         copy_count=p["copies"].value_as_number,  # type: ignore[arg-type]
     )
-    imported = InferenceEndpoint.from_endpoint_name(stack, "Existing", p["name"].value_as_string)
+    imported = InferenceEndpoint.from_endpoint_name(
+        stack, "Existing", p["name"].value_as_string, instance_type=AcceleratorInstanceType.of(p["instance"].value_as_string)
+    )
     ScaleOutRecorder(stack, "ExistingRecorder", endpoint=imported)
     return stack, p
 
@@ -127,7 +129,7 @@ def test_each_construct_names_what_it_could_not_check_in_one_warning(built):
     for prop in ("image", "model_data", "accelerator_count", "copy_count"):
         assert prop in text["/TestStack/Endpoint/Model"]
     assert "memory_mib" not in text["/TestStack/Endpoint/Model"]  # concrete, so checked
-    assert "endpoint_name" in text["/TestStack/Existing"]
+    assert "endpoint_name" in text["/TestStack/Existing"] and "instance_type" in text["/TestStack/Existing"]
 
 
 def test_a_token_instance_type_gives_no_cache_warning_and_no_error_under_enforce():
