@@ -1,5 +1,7 @@
 """Adopt an endpoint and component deployed by hand: scale it, watch it, and let a service call it."""
 
+from typing import Any
+
 from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -14,7 +16,7 @@ from constructs_pkg import (
 
 
 class AdoptExistingStack(Stack):
-    def __init__(self, scope: Construct, id: str, **kwargs) -> None:
+    def __init__(self, scope: Construct, id: str, **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
         endpoint = InferenceEndpoint.from_endpoint_name(
             self, "Endpoint", "chat-prod", instance_type=AcceleratorInstanceType.G6E_12XLARGE, max_instance_count=4

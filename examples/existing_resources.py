@@ -1,5 +1,7 @@
 """An ordinary user stack that brings its own VPC, KMS key, execution role and ECR repository."""
 
+from typing import Any
+
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
@@ -13,7 +15,7 @@ IMAGE_DIGEST = "sha256:2c1f1d1a7a0e7b3f5b7c9e6d4a1b2c3d4e5f60718293a4b5c6d7e8f9a
 
 
 class ExistingResourcesStack(Stack):
-    def __init__(self, scope: Construct, id: str, **kwargs) -> None:
+    def __init__(self, scope: Construct, id: str, **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
         vpc = ec2.Vpc.from_vpc_attributes(
             self, "Vpc", vpc_id="vpc-0a1b2c3d4e5f60718", availability_zones=["us-east-1a", "us-east-1b"],

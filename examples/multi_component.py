@@ -1,5 +1,7 @@
 """Two models with different GPU needs sharing ml.g6e.12xlarge instances (4 x L40S, 384 GiB each)."""
 
+from typing import Any
+
 from aws_cdk import Duration, Stack
 from constructs import Construct
 
@@ -7,7 +9,7 @@ from constructs_pkg import AcceleratorInstanceType, ContainerImage, InferenceAmi
 
 
 class MultiComponentStack(Stack):
-    def __init__(self, scope: Construct, id: str, **kwargs) -> None:
+    def __init__(self, scope: Construct, id: str, **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
         endpoint = InferenceEndpoint(
             self,

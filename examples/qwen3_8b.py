@@ -1,5 +1,7 @@
 """Qwen3-8B on ml.g6.2xlarge with AWS's LMI container: one GPU per copy, scaled on concurrent requests."""
 
+from typing import Any
+
 from aws_cdk import Duration, Stack
 from constructs import Construct
 
@@ -13,7 +15,7 @@ from constructs_pkg import (
 
 
 class Qwen3LmiStack(Stack):
-    def __init__(self, scope: Construct, id: str, **kwargs) -> None:
+    def __init__(self, scope: Construct, id: str, **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
         endpoint = InferenceEndpoint(
             self,

@@ -1,5 +1,7 @@
 """An endpoint that releases every instance when idle and wakes on the first request."""
 
+from typing import Any
+
 from aws_cdk import Duration, Stack
 from constructs import Construct
 
@@ -7,7 +9,7 @@ from constructs_pkg import AcceleratorInstanceType, ContainerImage, InferenceAmi
 
 
 class ScaleToZeroStack(Stack):
-    def __init__(self, scope: Construct, id: str, **kwargs) -> None:
+    def __init__(self, scope: Construct, id: str, **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
         endpoint = InferenceEndpoint(
             self,

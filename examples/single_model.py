@@ -1,5 +1,7 @@
 """The classic pattern: one model per endpoint, scaled on instances by concurrent requests per model."""
 
+from typing import Any
+
 from aws_cdk import Duration, Stack
 from constructs import Construct
 
@@ -13,7 +15,7 @@ from constructs_pkg import (
 
 
 class SingleModelStack(Stack):
-    def __init__(self, scope: Construct, id: str, **kwargs) -> None:
+    def __init__(self, scope: Construct, id: str, **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
         endpoint = SingleModelEndpoint(
             self,
