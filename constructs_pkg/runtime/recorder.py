@@ -51,7 +51,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -152,7 +152,7 @@ class Recorder:
         self.stage_reader = stage_reader
         self._created: dict[str, datetime] = {}
 
-    def run(self, event: dict) -> dict:
+    def run(self, event: dict[str, Any]) -> dict[str, Any]:
         scheduled = _scheduled_time(event, self.now())
         window_end = scheduled.replace(second=0, microsecond=0) - LAG
         window_start = window_end - WINDOW
@@ -195,10 +195,10 @@ class Recorder:
             _log("recorder-release-failed", key=key, error=error_code(error) or str(error))
 
     # Gauges ------------------------------------------------------------------------------------------------------
-    def _counts(self, at: datetime) -> tuple[list[dict], dict[str, int], dict[str, datetime]]:
+    def _counts(self, at: datetime) -> tuple[list[dict[str, Any]], dict[str, int], dict[str, datetime]]:
         """The count datums, the desired count of each target by resource id (the count before a failed change),
         and each target's creation time (the start of its cold deployment)."""
-        datums: list[dict] = []
+        datums: list[dict[str, Any]] = []
         desired: dict[str, int] = {}
         created: dict[str, datetime] = {}
         endpoint = {names.ENDPOINT_DIMENSION: self.config.endpoint_name}
@@ -210,8 +210,8 @@ class Recorder:
                 variant_id = f"endpoint/{self.config.endpoint_name}/variant/{self.config.variant_name}"
                 if variant.get("DesiredInstanceCount") is not None:
                     desired[variant_id] = variant["DesiredInstanceCount"]
-                if answer.get("CreationTime") is not None:
-                    created[variant_id] = answer["CreationTime"]
+                if (answer or {}).get("CreationTime") is not None:
+                    created[variant_id] = (answer or {})["CreationTime"]
         for component in self.config.components:
             answer = self._describe("describe_inference_component", InferenceComponentName=component)
             runtime = (answer or {}).get("RuntimeConfig", {})
@@ -221,10 +221,10 @@ class Recorder:
             if runtime.get("DesiredCopyCount") is not None:
                 desired[f"inference-component/{component}"] = runtime["DesiredCopyCount"]
             if (answer or {}).get("CreationTime") is not None:
-                created[f"inference-component/{component}"] = answer["CreationTime"]
+                created[f"inference-component/{component}"] = (answer or {})["CreationTime"]
         return datums, desired, created
 
-    def _describe(self, operation: str, **params: Any) -> dict | None:
+    def _describe(self, operation: str, **params: Any) -> dict[str, Any] | None:
         """None when the resource does not exist (yet, or any more)."""
         try:
             return self.clients.call("sagemaker", operation, **params)
@@ -234,7 +234,7 @@ class Recorder:
             raise
 
     # Scale-out activities ----------------------------------------------------------------------------------------
-    def _activity_datums(self, target: Target, desired_now: int | None, start: datetime, end: datetime) -> Iterator[dict]:
+    def _activity_datums(self, target: Target, desired_now: int | None, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
         activities = list(self._activities(target, oldest_start=start - LOOKBACK))  # newest first
         for index, activity in enumerate(activities):
             ended = activity.get("EndTime")
@@ -266,7 +266,7 @@ class Recorder:
             else:  # Overridden: it never finished; the activity that replaced it is recorded on its own
                 _log("recorder-scale-out-overridden", resource=target.resource_id, activity=activity.get("ActivityId"))
 
-    def _activities(self, target: Target, *, oldest_start: datetime) -> Iterator[dict]:
+    def _activities(self, target: Target, *, oldest_start: datetime) -> Iterator[dict[str, Any]]:
         params: dict[str, Any] = {
             "ServiceNamespace": "sagemaker",
             "ResourceId": target.resource_id,
@@ -283,7 +283,7 @@ class Recorder:
                 return
             params["NextToken"] = answer["NextToken"]
 
-    def _alarm_evaluation(self, activity: dict) -> tuple[datetime, datetime] | None:
+    def _alarm_evaluation(self, activity: dict[str, Any]) -> tuple[datetime, datetime] | None:
         """(first datapoint evaluated, time of the ALARM state) of the alarm that started the activity, if known."""
         alarm = triggering_alarm(activity)
         if alarm is None:
@@ -308,7 +308,8 @@ class Recorder:
         return None
 
     # Stage timeline ----------------------------------------------------------------------------------------------
-    def _stage_datums(self, target: Target, activity: dict, alarm: tuple[datetime, datetime] | None) -> Iterator[dict]:
+    def _stage_datums(self, target: Target, activity: dict[str, Any],
+                      alarm: tuple[datetime, datetime] | None) -> Iterator[dict[str, Any]]:  # fmt: skip
         started, ended = activity["StartTime"], activity["EndTime"]
         first_event = self._first_log_event(target.log_group, started, ended)
         sagemaker = self._sagemaker_stages(target, activity)
@@ -334,7 +335,7 @@ class Recorder:
              end_to_end=(ended - started).total_seconds(), sagemaker_e2e=e2e, e2e_gap=gap, cache=cache,
              stages={s.name: {"seconds": s.seconds, "label": s.label} for s in stages})  # fmt: skip
 
-    def _streams(self, group: str, **params: Any) -> dict | None:
+    def _streams(self, group: str, **params: Any) -> dict[str, Any] | None:
         """One page of the group's log streams; None when the group does not exist or cannot be read."""
         try:
             return self.clients.call("logs", "describe_log_streams", logGroupName=group, limit=STREAMS_PAGE, **params)
@@ -358,7 +359,7 @@ class Recorder:
         item = self.clients.call("dynamodb", "get_item", TableName=self.config.claim_table, Key={"pk": {"S": key}})
         if "Item" in item:
             return float(item["Item"]["seconds"]["N"])
-        streams: list[dict] = []
+        streams: list[dict[str, Any]] = []
         params: dict[str, Any] = {}
         for _ in range(BASELINE_PAGES):
             page = self._streams(target.log_group, **params)
@@ -368,7 +369,7 @@ class Recorder:
             if not page.get("nextToken"):
                 break
             params["nextToken"] = page["nextToken"]
-        first = first_event_after(streams, created, created + COLD_DEPLOYMENT, earliest_created=True)
+        first = first_event_after(streams, created, created + COLD_DEPLOYMENT)
         if first is None:
             _log("recorder-cold-baseline-unknown", resource=target.resource_id, created=created)
             return None
@@ -383,7 +384,7 @@ class Recorder:
         _log("recorder-cold-baseline", resource=target.resource_id, created=created, seconds=seconds)
         return seconds
 
-    def _sagemaker_stages(self, target: Target, activity: dict) -> dict[str, float]:
+    def _sagemaker_stages(self, target: Target, activity: dict[str, Any]) -> dict[str, float]:
         if self.stage_reader is None:
             return {}
         try:
@@ -392,7 +393,7 @@ class Recorder:
             _log("recorder-sagemaker-stages-failed", resource=target.resource_id, error=error_code(error) or str(error))
             return {}
 
-    def _publish(self, datums: list[dict]) -> None:
+    def _publish(self, datums: list[dict[str, Any]]) -> None:
         for i in range(0, len(datums), _MAX_DATUMS):
             self.clients.call("cloudwatch", "put_metric_data", Namespace=names.NAMESPACE, MetricData=datums[i : i + _MAX_DATUMS])
 
@@ -428,7 +429,7 @@ def direction(activity: Mapping[str, Any], *, wake_alarms: frozenset[str] | set[
     return OUT if target > before else IN
 
 
-def _count_before(older: list[dict]) -> int | None:
+def _count_before(older: list[dict[str, Any]]) -> int | None:
     """The target of the newest older activity that applied (Successful), i.e. the count an activity started from."""
     for activity in older:  # newest first
         if activity.get("StatusCode") == "Successful":
@@ -474,16 +475,13 @@ def stage_timeline(*, started: datetime, ended: datetime, alarm: tuple[datetime,
     return stages
 
 
-def first_event_after(streams: list[Mapping[str, Any]], start: datetime, end: datetime, *,
-                      earliest_created: bool = False) -> datetime | None:  # fmt: skip
-    """The first event of the streams created in [start, end]: the earliest first event, or (``earliest_created``)
-    the first event of the earliest created stream. Stream times are epoch milliseconds."""
+def first_event_after(streams: Sequence[Mapping[str, Any]], start: datetime, end: datetime) -> datetime | None:
+    """The earliest first event of the streams created in [start, end] (epoch milliseconds in the answer)."""
     lo, hi = _millis(start), _millis(end)
     found = [s for s in streams if lo <= s.get("creationTime", -1) <= hi and s.get("firstEventTimestamp") is not None]
     if not found:
         return None
-    key = "creationTime" if earliest_created else "firstEventTimestamp"
-    return _from_millis(min(found, key=lambda s: s[key])["firstEventTimestamp"])
+    return _from_millis(min(s["firstEventTimestamp"] for s in found))
 
 
 def _detection_seconds(activity: Mapping[str, Any], alarm: tuple[datetime, datetime] | None) -> float | None:
@@ -510,11 +508,11 @@ def first_datapoint(reason: Mapping[str, Any]) -> datetime | None:
     return min(stamps) if stamps else None
 
 
-def _gauge(name: str, dims: dict[str, str], value: Any, at: datetime) -> list[dict]:
+def _gauge(name: str, dims: Mapping[str, str], value: Any, at: datetime) -> list[dict[str, Any]]:
     return [] if value is None else [_datum(name, dims, value, "Count", at)]
 
 
-def _datum(name: str, dims: dict[str, str], value: float, unit: str, at: datetime) -> dict:
+def _datum(name: str, dims: Mapping[str, str], value: float, unit: str, at: datetime) -> dict[str, Any]:
     return {
         "MetricName": name,
         "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
@@ -534,7 +532,7 @@ def _parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _scheduled_time(event: dict, fallback: datetime) -> datetime:
+def _scheduled_time(event: dict[str, Any], fallback: datetime) -> datetime:
     value = event.get("time") if isinstance(event, dict) else None
     return datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else fallback
 
@@ -546,5 +544,5 @@ def _log(kind: str, **fields: Any) -> None:
 _CLIENTS = Clients()
 
 
-def handler(event: dict, context: object) -> dict:
+def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     return Recorder(Config.from_env(), _CLIENTS).run(event)

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from constructs_pkg.runtime import names
-from constructs_pkg.runtime.recorder import E2E, IN, OUT, Config, Recorder, direction, stage_timeline
+from constructs_pkg.runtime.recorder import (E2E, IN, OUT, Config, Recorder, direction, first_event_after,
+                                             stage_timeline)
 
 from .. import fixtures
 
@@ -435,6 +436,9 @@ def test_sagemaker_stage_metrics_replace_the_bounds_they_make_obsolete():
     too_long = {**measured, names.STAGE_MODEL_DOWNLOAD: 250.0}
     assert [s.name for s in stage_timeline(started=started, ended=ended, sagemaker=too_long)] == [
         names.STAGE_MODEL_DOWNLOAD, names.STAGE_GPU_LOAD, names.STAGE_CONTAINER_START]
+    # An ALARM after the activity started did not start it: no detection stages.
+    late_alarm = (started - timedelta(seconds=30), started + timedelta(seconds=2))
+    assert stage_timeline(started=started, ended=ended, alarm=late_alarm) == []
     # A first event outside the activity is not its copy's.
     assert stage_timeline(started=started, ended=ended, first_log_event=ended + timedelta(seconds=1)) == []
 
@@ -453,3 +457,31 @@ def test_e2e_scaling_latency_gap_from_a_stage_reader(recorder_aws):
     assert asked == [("inference-component/qwen3-8b-ic", "3f6c1a2b-0001-4c1d-9e8f-1a2b3c4d5e01")]
     gap = stats(recorder_aws, names.E2E_SCALING_LATENCY_GAP, COMPONENT_DIMS, end, "Minimum")
     assert [v for _, v in gap] == [pytest.approx(8.52)]
+
+
+def test_no_cold_baseline_when_the_first_streams_are_gone(recorder_aws, caplog):
+    """Retention removed the cold deployment's stream: a stream created more than an hour after the component is
+    no cold deployment, so no ratio (and nothing stored) rather than a wrong one."""
+    end = end_of(IC_OUT)
+
+    def without_the_cold_stream(answer, _index):
+        answer["logStreams"] = [s for s in answer["logStreams"] if s["creationTime"] > 1795478400000]  # after 11-24
+
+    stub_run(recorder_aws, STAGED_CONFIG, IC_OUT, histories=[HISTORY + "none"])
+    logs = stub_streams(recorder_aws, STREAMS + "component_scale_out", baseline=False)
+    fixtures.stub(logs, STREAMS + "component_scale_out", {"logGroupName": LOG_GROUP, "limit": 50}, edit=without_the_cold_stream)
+    with caplog.at_level("INFO"):
+        record(recorder_aws, STAGED_CONFIG, run_at(end))
+    assert stats(recorder_aws, names.PROVISIONING_PULL_TO_COLD_RATIO, COMPONENT_DIMS, end) == []
+    assert stage(recorder_aws, names.STAGE_PROVISIONING_AND_PULL, end) == [pytest.approx(125.38)]
+    assert any("recorder-cold-baseline-unknown" in r.message for r in caplog.records)
+
+
+def test_first_event_after_takes_the_earliest_first_event_of_the_streams_created_in_the_window():
+    streams = fixtures.response(STREAMS + "component_scale_out")["logStreams"]
+    day = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+    assert first_event_after(streams, day, day + timedelta(days=1)) == datetime(2026, 11, 23, 9, 15, 5, tzinfo=timezone.utc)
+    scale_out = datetime(2026, 11, 24, 3, 53, 5, 120000, tzinfo=timezone.utc)
+    assert first_event_after(streams, scale_out, scale_out + timedelta(minutes=5)) == datetime(
+        2026, 11, 24, 3, 55, 10, 500000, tzinfo=timezone.utc)
+    assert first_event_after(streams, day - timedelta(days=1), day) is None
