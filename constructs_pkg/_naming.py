@@ -36,6 +36,8 @@ def physical_name(path: str, *, max_length: int = SAGEMAKER_NAME_MAX) -> str:
 def lower_name(name: str) -> str:
     """A name as SageMaker writes it in ARNs: lower-cased when concrete; a token is left as it is (lower-casing
     its placeholder would write a corrupt literal)."""
+    if "${Token[" not in name:  # answered in Python: each jsii call costs synth time
+        return name.lower()
     return name if Token.is_unresolved(name) else name.lower()
 
 

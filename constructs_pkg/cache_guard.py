@@ -25,6 +25,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
 from . import _nag
+from . import _validation as v
 from ._iam import GrowingStatement
 from ._lambda import log_group_for, python_function
 from ._naming import imported_arn
@@ -232,7 +233,7 @@ class _StaticEligibility:
         )
         # Tag mutability is only known at deploy; so is a token instance type (the endpoint warns about it).
         reasons = [r for r in report.reasons if "mutable tag" not in r]
-        if Token.is_unresolved(instance_type):
+        if v.is_token(instance_type):
             reasons = [r for r in reasons if instance_type not in r]
         if report.eligible == "true" or not reasons:
             return

@@ -68,6 +68,8 @@ class BoundImage:
     pinned: bool | None
     #: The CUDA major version the image is built for, when known (AWS LMI releases name it: ``-cu130`` is 13).
     cuda_major: int | None = None
+    #: True when the URI was given as a token (``from_image_uri`` with a ``CfnParameter``): its form is unchecked.
+    from_token_uri: bool = False
 
 
 class ContainerImage:
@@ -186,7 +188,8 @@ def _bind_token_uri(scope: Construct, uri: str) -> BoundImage:
     account, region = Fn.select(0, Fn.split(".", host)), Fn.select(3, Fn.split(".", host))
     repository = Fn.select(0, Fn.split("@", Fn.select(0, Fn.split(":", path))))
     key = f"uri/{uri}"  # one import per token URI
-    return BoundImage(uri, _repository(scope, key, account, region, repository), key, None, pinned=None)
+    repository_import = _repository(scope, key, account, region, repository)
+    return BoundImage(uri, repository_import, key, None, pinned=None, from_token_uri=True)
 
 
 def _parse(uri: str) -> EcrImage | None:
@@ -220,8 +223,10 @@ def _dlc_account_mapping(stack: Stack) -> CfnMapping:
 class ModelData:
     """Model artifacts in Amazon S3 (a ``.tar.gz``). The endpoint's role gets ``s3:GetObject`` on exactly that object."""
 
-    def __init__(self, uri: str, object_arn: str, bucket: s3.IBucket | None) -> None:
+    def __init__(self, uri: str, object_arn: str, bucket: s3.IBucket | None, *, from_token_uri: bool = False) -> None:
         self.uri = uri
+        #: True when the URI was given as a token (``from_s3_uri`` with a ``CfnParameter``): its form is unchecked.
+        self.from_token_uri = from_token_uri
         self._object_arn = object_arn
         self._bucket = bucket
 
@@ -229,7 +234,8 @@ class ModelData:
     def from_s3_uri(uri: str) -> ModelData:
         """Artifacts by URI, ``s3://bucket/key``. A token URI (a ``CfnParameter``) is read at deploy time."""
         if Token.is_unresolved(uri):
-            return ModelData(uri, f"arn:{Aws.PARTITION}:s3:::{Fn.select(1, Fn.split('s3://', uri, 2))}", None)
+            object_arn = f"arn:{Aws.PARTITION}:s3:::{Fn.select(1, Fn.split('s3://', uri, 2))}"
+            return ModelData(uri, object_arn, None, from_token_uri=True)
         match = _S3_URI.match(uri)
         if not match:
             raise invalid("ModelData", f"model data URI must look like 's3://bucket/key', got {uri!r}")

@@ -320,9 +320,9 @@ def _unchecked_component_props(
     image: BoundImage, model_data: ModelData | None, accelerator_count: int, memory_mib: int, copy_count: int
 ) -> dict[str, str]:
     unchecked = {}
-    if image.ecr_image is None:
+    if image.from_token_uri:
         unchecked["image"] = "ECR URI form, pinned by digest, CUDA version, cache eligibility"
-    if model_data is not None and v.is_token(model_data.uri):
+    if model_data is not None and model_data.from_token_uri:
         unchecked["model_data"] = "S3 URI form"
     for prop, value in (("accelerator_count", accelerator_count), ("memory_mib", memory_mib), ("copy_count", copy_count)):
         if v.is_token(value):

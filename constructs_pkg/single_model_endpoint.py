@@ -104,9 +104,9 @@ class SingleModelEndpoint(_DefinedEndpoint):
         self.initial_instance_count = initial_instance_count
         self.max_instance_count = initial_instance_count
         self.image = image.bind(self)
-        if self.image.ecr_image is None:
+        if self.image.from_token_uri:
             self._unchecked["image"] = "ECR URI form, pinned by digest, CUDA version, cache eligibility"
-        if model_data is not None and v.is_token(model_data.uri):
+        if model_data is not None and model_data.from_token_uri:
             self._unchecked["model_data"] = "S3 URI form"
         self._check_host_cuda(self.image, self)
         grant_model_access(self.role, self.image, model_data, self._pulled_repositories)

@@ -9,6 +9,7 @@ from collections import Counter
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Annotations, Match, Template
 
 from constructs_pkg import (
@@ -154,3 +155,17 @@ def test_a_concrete_value_is_still_checked_next_to_tokens():
             accelerator_count=1,
             memory_mib=1,
         )
+
+
+def test_values_the_library_builds_from_tokens_are_not_called_unchecked():
+    """An environment-agnostic stack's LMI image URI and a bucket's model URI hold tokens the library made itself."""
+    stack = new_stack(env=None)
+    endpoint = InferenceEndpoint(stack, "Endpoint", instance_type=AcceleratorInstanceType.G6_12XLARGE, max_instance_count=1)
+    endpoint.add_inference_component(
+        "Model",
+        image=ContainerImage.lmi(),
+        model_data=ModelData.from_bucket(s3.Bucket(stack, "Models"), "llm/model.tar.gz"),
+        accelerator_count=1,
+        memory_mib=8192,
+    )
+    Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp(UNCHECKED))
