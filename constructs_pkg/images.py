@@ -92,7 +92,9 @@ class ContainerImage:
         :param digest: Image digest ``sha256:<64 hex>``. Pins the image, so cached and pulled copies match.
         """
         if tag is not None and digest is not None:
-            raise invalid("ContainerImage", f"from_ecr_repository takes tag or digest, not both; got tag={tag!r}, digest={digest!r}")
+            raise invalid(
+                "ContainerImage", f"from_ecr_repository takes tag or digest, not both; got tag={tag!r}, digest={digest!r}"
+            )
         if digest is not None and not Token.is_unresolved(digest) and not _DIGEST.match(digest):
             raise invalid("ContainerImage", f"digest must look like 'sha256:<64 lowercase hex>', got {digest!r}")
         return _RepositoryImage(repository, tag, digest)
@@ -106,9 +108,10 @@ class ContainerImage:
         ``from_ecr_repository``, with ``ecr.Repository.from_repository_name`` for a token name.
         """
         if not Token.is_unresolved(uri) and parse_ecr_image_uri(uri) is None:
-            raise invalid("ContainerImage", 
+            raise invalid(
+                "ContainerImage",
                 "image must be an Amazon ECR image URI like "
-                f"'123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:tag' or '...repo@sha256:<digest>', got {uri!r}"
+                f"'123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:tag' or '...repo@sha256:<digest>', got {uri!r}",
             )
         return _UriImage(uri)
 
@@ -245,7 +248,9 @@ class ModelData:
     def from_bucket(bucket: s3.IBucket, key: str) -> ModelData:
         """Artifacts in a bucket of yours; also grants ``kms:Decrypt`` when the bucket has a customer key."""
         if not Token.is_unresolved(key) and (not key or key.startswith("/")):
-            raise invalid("ModelData", f"model data key must be a non-empty object key without a leading '/', got {key!r}")
+            raise invalid(
+                "ModelData", f"model data key must be a non-empty object key without a leading '/', got {key!r}"
+            )
         return ModelData(f"s3://{bucket.bucket_name}/{key}", bucket.arn_for_objects(key), bucket)
 
     def grant_read(self, grantee: iam.IGrantable) -> None:

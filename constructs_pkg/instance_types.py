@@ -72,14 +72,19 @@ class AcceleratorInstanceType:
     @classmethod
     def of(cls, name: str) -> AcceleratorInstanceType:
         """Any accelerator instance type by name; a token is accepted unchecked."""
-        if not Token.is_unresolved(name):
+        # A token is recognized in Python first: each jsii call costs synth time (17 constants are built at import).
+        if not (isinstance(name, str) and "${Token[" in name and Token.is_unresolved(name)):
             if not isinstance(name, str) or not name.startswith("ml."):
-                raise invalid("AcceleratorInstanceType", f"instance_type must start with 'ml.' (for example 'ml.g6.2xlarge'), got {name!r}")
+                raise invalid(
+                    "AcceleratorInstanceType",
+                    f"instance_type must start with 'ml.' (for example 'ml.g6.2xlarge'), got {name!r}",
+                )
             family = instance_family(name)
             if family not in ACCELERATOR_FAMILIES:
-                raise invalid("AcceleratorInstanceType", 
+                raise invalid(
+                    "AcceleratorInstanceType",
                     f"instance_type must be an accelerator instance type (families: "
-                    f"{', '.join(sorted(ACCELERATOR_FAMILIES))}), got {name!r}"
+                    f"{', '.join(sorted(ACCELERATOR_FAMILIES))}), got {name!r}",
                 )
         return cls(name)
 
