@@ -69,7 +69,7 @@ def templates() -> dict[str, dict]:
     found: dict[str, dict] = {}
     for name, (stack_id, stack_class) in EXAMPLES.items():
         for env_name, env in (("us-east-1", ENV), ("agnostic", None)):
-            app = cdk.App(context=cdk_context())
+            app = cdk.App(context=cdk_context(recommended_flags=True))
             found[f"example {name} ({env_name})"] = Template.from_stack(stack_class(app, stack_id, env=env)).to_json()
     app = cdk.App(context=cdk_context())
     stacks = {f"matrix {index} {options}": _matrix_stack(app, index, **options) for index, options in enumerate(MATRIX)}
