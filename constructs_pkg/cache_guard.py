@@ -39,6 +39,26 @@ from .runtime.guard import ENFORCE, WARN
 DEFAULT_PURGE_TIMEOUT = Duration.minutes(20)
 _POLL_INTERVAL = Duration.seconds(30)
 _PROVIDER_MARGIN = Duration.minutes(5)
+#: The Provider framework's ``total_timeout``: "The maximum timeout is 1 hour" (aws_cdk custom_resources ProviderProps).
+_PROVIDER_MAX_TOTAL_S = 3600
+_PURGE_TIMEOUT_MIN_S = 60
+#: The guard waits the purge timeout plus a margin within the Provider's total: 55 minutes at most.
+PURGE_TIMEOUT_MAX_S = _PROVIDER_MAX_TOTAL_S - int(_PROVIDER_MARGIN.to_seconds())
+
+
+def check_purge_timeout(errors: list[str], prop: str, value: Duration | None) -> None:
+    """``value`` must leave the Provider framework's 1-hour total timeout room for the guard's 5-minute margin."""
+    problems: list[str] = []
+    seconds = v.duration_in_range(problems, prop, value, _PURGE_TIMEOUT_MIN_S, PURGE_TIMEOUT_MAX_S)
+    if seconds is None or v.is_token(seconds) or seconds <= PURGE_TIMEOUT_MAX_S:
+        errors += problems
+    else:
+        errors.append(
+            f"{prop} must be between {_PURGE_TIMEOUT_MIN_S} seconds and {PURGE_TIMEOUT_MAX_S // 60} minutes "
+            f"({PURGE_TIMEOUT_MAX_S} seconds): the guard's "
+            f"custom-resource Provider waits it plus a {int(_PROVIDER_MARGIN.to_seconds()) // 60}-minute margin, and "
+            f"the Provider's total timeout is at most 1 hour; got {seconds:g} seconds"
+        )
 
 
 class CacheGuardMode(StrEnum):
@@ -73,10 +93,13 @@ class CacheGuard(Construct):
         encryption_key: kms.IKey | None = None,
     ) -> None:
         instance_type = endpoint.instance_type
+        errors: list[str] = []
         if instance_type is None:
-            raise ConfigurationError(
-                path_of(scope, id), "CacheGuard", ["endpoint must have a known instance_type, got an endpoint without one"]
-            )
+            errors.append("endpoint must have a known instance_type, got an endpoint without one")
+        check_purge_timeout(errors, "purge_timeout", purge_timeout)
+        if errors:
+            raise ConfigurationError(path_of(scope, id), "CacheGuard", errors)
+        assert instance_type is not None
         super().__init__(scope, id)
         self.endpoint = endpoint
         self.instance_type: AcceleratorInstanceType = instance_type
