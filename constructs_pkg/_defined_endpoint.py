@@ -156,7 +156,7 @@ class _DefinedEndpoint(_EndpointBase):
         )
         self.connections, self._subnet_ids = self._build_network(vpc, vpc_subnets, security_groups)
         self._vpc = vpc
-        self._grant_runtime_access(name, self._subnet_ids)
+        self._grant_runtime_access(name, self._subnet_ids, None if vpc is None else vpc.vpc_id)
         #: Token-valued props, named in one warning once the endpoint is rendered (``_create``).
         self._unchecked = dict(unchecked)
         if v.is_token(instance_type.name):
@@ -268,7 +268,7 @@ class _DefinedEndpoint(_EndpointBase):
                 encryption_key=self.encryption_key,
             )
 
-    def _grant_runtime_access(self, endpoint_name: str, subnet_ids: list[str]) -> None:
+    def _grant_runtime_access(self, endpoint_name: str, subnet_ids: list[str], vpc_id: str | None) -> None:
         """Logs, metrics, network interfaces and the volume key: what SageMaker does with the role at run time.
 
         Added through ``add_to_principal_policy``, so an imported role is left as it is.
@@ -301,23 +301,27 @@ class _DefinedEndpoint(_EndpointBase):
                     ],
                     resources=["*"],  # EC2 Describe* actions have no resource type
                 ),
+                # CreateNetworkInterface authorizes the new interface, its subnet and its security groups together
+                # (Service Authorization Reference): one statement, bound to the endpoint's subnets and groups.
+                iam.PolicyStatement(
+                    sid="VpcCreateNetworkInterface",
+                    actions=["ec2:CreateNetworkInterface"],
+                    resources=[
+                        f"{ec2_arn}:network-interface/*",
+                        *(f"{ec2_arn}:subnet/{subnet}" for subnet in subnet_ids),
+                        *(f"{ec2_arn}:security-group/{sg.security_group_id}" for sg in self.connections.security_groups),
+                    ],
+                ),
+                # The other three act on existing interfaces, whose ec2:Vpc key confines them to this VPC.
                 iam.PolicyStatement(
                     sid="VpcNetworkInterfaces",
                     actions=[
-                        "ec2:CreateNetworkInterface",
                         "ec2:CreateNetworkInterfacePermission",
                         "ec2:DeleteNetworkInterface",
                         "ec2:DeleteNetworkInterfacePermission",
                     ],
                     resources=[f"{ec2_arn}:network-interface/*"],
-                ),
-                iam.PolicyStatement(
-                    sid="VpcAttach",
-                    actions=["ec2:CreateNetworkInterface"],
-                    resources=[
-                        *(f"{ec2_arn}:subnet/{subnet}" for subnet in subnet_ids),
-                        *(f"{ec2_arn}:security-group/{sg.security_group_id}" for sg in self.connections.security_groups),
-                    ],
+                    conditions={"ArnEquals": {"ec2:Vpc": f"{ec2_arn}:vpc/{vpc_id}"}},
                 ),
             ]
         for statement in statements:
@@ -336,8 +340,19 @@ class _DefinedEndpoint(_EndpointBase):
                     "ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource type; PutMetricData is "
                     "confined by a cloudwatch:namespace condition to /aws/sagemaker/*.",
                 ),
+                *(
+                    [(
+                        _nag.wildcard_resource(f"arn:{_nag.PARTITION}:ec2:{_nag.REGION}:{_nag.ACCOUNT}:network-interface/*"),
+                        "SageMaker creates the endpoint's network interfaces in the given subnets, so their IDs do not "
+                        "exist at deploy time; ec2:CreateNetworkInterface is bound to the endpoint's subnets and "
+                        "security groups in the same statement, and the delete and permission actions to its VPC by "
+                        "ec2:Vpc.",
+                    )]
+                    if self.connections.security_groups
+                    else []
+                ),
             ],
-        )
+        )  # fmt: skip
         # SageMaker attaches the encrypted ML storage volumes through a grant made with this role.
         self.encryption_key.grant(self.role, "kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey")
 

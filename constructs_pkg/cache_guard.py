@@ -119,6 +119,21 @@ class CacheGuard(Construct):
         )  # fmt: skip
         self._describe_images = GrowingStatement(self.on_event_function, "ecr:DescribeImages", "ecr:DescribeRepositories")
         self._grant_verification(endpoint_name)
+        provider_logs = log_group_for(self, "ProviderLogs", encryption_key)
+        # Our own roles for the framework's functions: the default ones attach AWSLambdaBasicExecutionRole (log writes
+        # anywhere). These write only to the Provider's log group; CDK adds the invoke grants the framework needs.
+        framework_roles = [
+            iam.Role(self, f"Framework{name}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                     description=f"Provider framework {what} function of the cache guard of SageMaker endpoint {endpoint_name}")
+            for name, what in (("OnEvent", "onEvent"), ("CompleteAndTimeout", "isComplete/onTimeout"))
+        ]  # fmt: skip
+        for role in framework_roles:
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[provider_logs.log_group_arn]
+                )
+            )
+        self._framework_roles = framework_roles
         self.provider = cr.Provider(
             self,
             "Provider",
@@ -126,7 +141,9 @@ class CacheGuard(Construct):
             is_complete_handler=self.is_complete_function,
             query_interval=_POLL_INTERVAL,
             total_timeout=Duration.seconds(purge_timeout.to_seconds() + _PROVIDER_MARGIN.to_seconds()),
-            log_group=log_group_for(self, "ProviderLogs", encryption_key),
+            log_group=provider_logs,
+            framework_on_event_role=framework_roles[0],
+            framework_complete_and_timeout_role=framework_roles[1],
             # Waiter logging would make CDK grant logs:CreateLogStream/PutLogEvents on every log group ("*").
             disable_waiter_state_machine_logging=True,
         )
@@ -194,19 +211,19 @@ class CacheGuard(Construct):
             "The Provider framework invokes this function and its versions (lambda:InvokeFunction on <arn>:*); "
             "the grant names this one function."
         )
+        invoke_acknowledgements = [
+            (_nag.wildcard_resource(f"<{stack.resolve(stack.get_logical_id(cast(CfnElement, f.node.default_child)))}.Arn>:*"),
+             invoke_reason)
+            for f in invoked
+        ]  # fmt: skip
+        for role in self._framework_roles:  # the framework's invoke grants land in our roles' policies
+            _nag.acknowledge_all(
+                role, [*invoke_acknowledgements, *_nag.in_packs("IAMNoInlinePolicy", _nag.INLINE_POLICY_REASON)]
+            )
         _nag.acknowledge_all(
             self.provider,
             [
-                (
-                    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-                    "The Provider framework's functions (aws-cdk-lib custom_resources) use AWS's basic execution "
-                    "policy for their own logs; it grants only log writes.",
-                ),
-                *(
-                    (_nag.wildcard_resource(f"<{stack.resolve(stack.get_logical_id(cast(CfnElement, f.node.default_child)))}.Arn>:*"),
-                     invoke_reason)
-                    for f in invoked
-                ),
+                *invoke_acknowledgements,
                 *_nag.in_packs("IAMNoInlinePolicy", _nag.INLINE_POLICY_REASON),
                 *_nag.function_rules(
                     how_invoked="CloudFormation and the Provider's waiter invoke it and track its result"

@@ -160,6 +160,7 @@ def test_vpc_and_key_are_wired():
             "PolicyDocument": {
                 "Statement": Match.array_with(
                     [
+                        Match.object_like({"Sid": "VpcCreateNetworkInterface"}),
                         Match.object_like({"Sid": "VpcNetworkInterfaces"}),
                         Match.object_like(
                             {"Action": ["kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"]}
