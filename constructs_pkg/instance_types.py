@@ -87,6 +87,10 @@ _SPECS: dict[str, InstanceSpec] = {
 }  # fmt: skip
 
 
+#: Families whose accelerators are AWS Neuron devices (Inferentia, Trainium), not GPUs.
+NEURON_FAMILY_PREFIXES = ("inf", "trn")
+
+
 class AcceleratorInstanceType:
     """An accelerator instance type for SageMaker hosting: ``AcceleratorInstanceType.G6_2XLARGE`` or ``.of("ml.g6e.12xlarge")``.
 
@@ -114,6 +118,12 @@ class AcceleratorInstanceType:
                     f"{', '.join(sorted(ACCELERATOR_FAMILIES))}), got {name!r}",
                 )
         return cls(name)
+
+    @property
+    def is_neuron(self) -> bool:
+        """AWS Inferentia or Trainium (inf*, trn*): NeuronCores, not GPUs. False for a token."""
+        family = instance_family(self.name) if isinstance(self.name, str) else None
+        return family is not None and family.startswith(NEURON_FAMILY_PREFIXES)
 
     @property
     def spec(self) -> InstanceSpec | None:
