@@ -6,7 +6,7 @@ Importing the package imports aws_cdk (so type checkers see every class). The La
 
 from .cache_guard import CacheGuard, CacheGuardMode
 from .dashboard import ScaleOutDashboard
-from .endpoint import InferenceAmiVersion, InferenceEndpoint, RoutingStrategy
+from .endpoint import InferenceAmiVersion, InferenceEndpoint, PrefixAwareRouting, RoutingStrategy
 from .errors import ConfigurationError
 from .images import ContainerImage, ModelData
 from .inference_component import InferenceComponent
@@ -30,6 +30,7 @@ __all__ = [
     "InferenceEndpoint",
     "InstanceSpec",
     "ModelData",
+    "PrefixAwareRouting",
     "RoutingStrategy",
     "ScalableCopyCount",
     "ScalableInstanceCount",

@@ -127,7 +127,7 @@ class _ComponentBase(Resource):
         return self.metric(metrics.INVOCATION_MODEL_ERRORS, **options)
 
     def metric_overhead_latency(self, **options: Any) -> cw.Metric:
-        """SageMaker's own time per request, in microseconds. Default: p90 over 1 minute."""
+        """SageMaker's own time per request, in microseconds. Default: average over 1 minute (no percentiles)."""
         return self.metric(metrics.OVERHEAD_LATENCY, **options)
 
     def metric_gpu_utilization(self, **options: Any) -> cw.Metric:
@@ -196,7 +196,8 @@ class InferenceComponent(_ComponentBase):
         :param accelerator_count: Accelerators (GPUs, or NeuronCores) reserved per copy (>= 1).
         :param memory_mib: Host memory reserved per copy, in MiB (>= 128).
         :param model_data: Model artifacts in S3. Default: none (the container fetches its model, e.g. ``HF_MODEL_ID``).
-        :param environment: Container environment, at most 16 entries. Default: none.
+        :param environment: Container environment: at most 16 entries, keys `^[a-zA-Z_][a-zA-Z0-9_]{1,1024}$` (two
+            characters at least, as CloudFormation requires), each key and value at most 1024 characters. Default: none.
         :param cpu_cores: CPU cores reserved per copy (>= 0.25). Default: SageMaker decides.
         :param copy_count: Copies at creation (>= 0). Autoscaling takes over from there. Default: 1.
         :param startup_health_check_timeout: How long a copy may take to pass its health check, 60-3600 s.
