@@ -166,6 +166,22 @@ class _ComponentBase(Resource):
         """Scale-out activities that ended Failed or Unfulfilled. Default: sum over 5 minutes."""
         return self.metric(metrics.SCALE_OUT_FAILURES, **options)
 
+    def metric_scale_out_stage_seconds(self, stage: str, **options: Any) -> cw.Metric:
+        """Seconds one stage of each scale-out took (recorder with ``record_stages``; ``stage`` is one of
+        ``metrics.SCALE_OUT_STAGES``). Default: maximum over 5 minutes."""
+        return metrics.SCALE_OUT_STAGE_SECONDS.metric(
+            metrics.stage_dimensions(metrics.component_dimensions(self.component_name), stage), **options
+        )
+
+    def metric_provisioning_pull_to_cold_ratio(self, **options: Any) -> cw.Metric:
+        """A scale-out's provisioning-and-pull bound over the cold first deployment's; near 1, the image cache most
+        likely did not serve it (recorder with ``record_stages``). Default: maximum over 5 minutes."""
+        return self.metric(metrics.PROVISIONING_PULL_TO_COLD_RATIO, **options)
+
+    def metric_scale_out_capacity_failures(self, **options: Any) -> cw.Metric:
+        """Failed scale-outs whose status names InsufficientInstanceCapacity (recorder). Default: sum over 5 minutes."""
+        return self.metric(metrics.SCALE_OUT_CAPACITY_FAILURES, **options)
+
 
 class InferenceComponent(_ComponentBase):
     """An ``AWS::SageMaker::InferenceComponent`` on an endpoint, with an explicit, deterministic lowercase name.

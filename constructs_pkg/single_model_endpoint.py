@@ -10,7 +10,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from . import _validation as v
-from ._defined_endpoint import InferenceAmiVersion, RoutingStrategy, _DefinedEndpoint
+from ._defined_endpoint import InferenceAmiVersion, MetricsConfig, RoutingStrategy, _DefinedEndpoint
 from .cache_guard import CacheGuardMode
 from .endpoint_base import DEFAULT_VARIANT_NAME
 from .errors import ConfigurationError
@@ -57,6 +57,8 @@ class SingleModelEndpoint(_DefinedEndpoint):
         cache_purge_timeout: Duration | None = None,
         record_scale_out: bool = True,
         scale_out_budget: Duration | None = DEFAULT_SCALE_OUT_BUDGET,
+        record_stages: bool = True,
+        metrics_config: MetricsConfig | None = None,
     ) -> None:
         """
         :param instance_type: The accelerator instance type.
@@ -97,6 +99,8 @@ class SingleModelEndpoint(_DefinedEndpoint):
             cache_purge_timeout=cache_purge_timeout,
             record_scale_out=record_scale_out,
             scale_out_budget=scale_out_budget,
+            record_stages=record_stages,
+            metrics_config=metrics_config,
             errors=errors,
             unchecked={"initial_instance_count": "range"} if v.is_token(initial_instance_count) else {},
             what="SingleModelEndpoint",
