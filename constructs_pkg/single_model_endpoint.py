@@ -15,7 +15,9 @@ from .cache_guard import CacheGuardMode
 from .endpoint_base import DEFAULT_VARIANT_NAME
 from .errors import ConfigurationError
 from .images import ContainerImage, ModelData, grant_model_access
+from ._planning import plan_for
 from .instance_types import AcceleratorInstanceType
+from .planner import DetectionSettings, ScaleOutPlan
 from .scale_out_recorder import DEFAULT_SCALE_OUT_BUDGET
 from .scaling import ScalableInstanceCount
 
@@ -139,6 +141,28 @@ class SingleModelEndpoint(_DefinedEndpoint):
         if self.cache_guard is not None:
             self.cache_guard.add_image(self.image)
         self.scalable_instance_count: ScalableInstanceCount | None = None
+        #: The prediction ``plan_scale_out`` made last; the dashboard draws it next to what was observed.
+        self.scale_out_plan: ScaleOutPlan | None = None
+
+    def plan_scale_out(
+        self,
+        *,
+        image_bytes: int | None = None,
+        model_bytes: int | None = None,
+        cache: bool = True,
+        detection: DetectionSettings | None = None,
+    ) -> ScaleOutPlan:
+        """Predict, at synth time, how long an instance scale-out takes, stage by stage (``constructs_pkg.planner``),
+        report it as an info annotation, and let the dashboard draw it. Arguments as for
+        ``InferenceComponent.plan_scale_out``; the model is taken to shard over all of the instance's accelerators.
+        """
+        spec = self.instance_type.spec
+        self.scale_out_plan = plan_for(
+            self, instance_type=self.instance_type, accelerators=spec.accelerators if spec is not None else None,
+            image_bytes=image_bytes, model_bytes=model_bytes, cache=cache, detection=detection,
+            what=f"endpoint {self.node.id}",
+        )  # fmt: skip
+        return self.scale_out_plan
 
     def scale_on_concurrent_requests(
         self,
