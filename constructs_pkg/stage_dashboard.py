@@ -150,7 +150,7 @@ def _sagemaker_note(endpoint: IInferenceEndpoint, queries: metrics.SageMakerQuer
     markdown = "\n".join([
         f"#### {SAGEMAKER_TITLE}",
         f"SageMaker times scale-outs itself when the endpoint's detailed observability is on and the account's OTel "
-        f"enrichment is started. Open [CloudWatch]({console}) → *Infrastructure monitoring* → *SageMaker AI "
+        f"enrichment is started. Open [CloudWatch]({console}) > *Infrastructure monitoring* > *SageMaker AI "
         "Insights*, or run these in the PromQL query editor (metric names unconfirmed by AWS; override them with "
         "`SageMakerQueries`):",
         *lines,
@@ -178,7 +178,7 @@ class PromQLChart(cw.ConcreteWidget):
 
     def to_json(self) -> list[Any]:
         return [{
-            "type": "chart", "width": self.width, "height": self.height, "x": self.x, "y": self.y,
+            "type": "chart", "width": self.width, "height": self.height, "x": self._x, "y": self._y,
             "properties": {
                 "title": self._title, "region": Aws.REGION, "view": "timeSeries",
                 "data": {"queries": [{"id": "q1", "type": "cloudwatch-metrics", "language": "PromQL",
