@@ -8,7 +8,8 @@ from constructs import IConstruct
 from . import _validation as v
 from .errors import ConfigurationError
 from .instance_types import AcceleratorInstanceType
-from .planner import BANDWIDTH, DetectionSettings, ScaleOutPlan, plan_scale_out
+from .bandwidth import BANDWIDTH
+from .planner import DetectionSettings, ScaleOutPlan, plan_scale_out
 
 
 def plan_for(
