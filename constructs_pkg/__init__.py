@@ -6,12 +6,19 @@ Importing the package imports aws_cdk (so type checkers see every class). The La
 
 from .cache_guard import CacheGuard, CacheGuardMode
 from .dashboard import ScaleOutDashboard
-from .endpoint import InferenceAmiVersion, InferenceEndpoint, PrefixAwareRouting, RoutingStrategy
+from .endpoint import (
+    InferenceAmiVersion,
+    InferenceEndpoint,
+    MetricsConfig,
+    PrefixAwareRouting,
+    RoutingStrategy,
+)
 from .errors import ConfigurationError
 from .images import ContainerImage, ModelData
 from .inference_component import InferenceComponent
 from .instance_types import AcceleratorInstanceType, InstanceSpec
 from .interfaces import IInferenceComponent, IInferenceEndpoint, IScalableCopyCount
+from .metrics import SageMakerQueries
 from .scale_out_recorder import ScaleOutRecorder
 from .scaling import ScalableCopyCount, ScalableInstanceCount
 from .single_model_endpoint import SingleModelEndpoint
@@ -29,9 +36,11 @@ __all__ = [
     "InferenceComponent",
     "InferenceEndpoint",
     "InstanceSpec",
+    "MetricsConfig",
     "ModelData",
     "PrefixAwareRouting",
     "RoutingStrategy",
+    "SageMakerQueries",
     "ScalableCopyCount",
     "ScalableInstanceCount",
     "ScaleOutDashboard",

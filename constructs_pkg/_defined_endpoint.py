@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -68,6 +68,65 @@ class InferenceAmiVersion(StrEnum):
     NEURON_2 = "al2-ami-sagemaker-inference-neuron-2"  # Inferentia2 / Trainium
 
 
+#: ``MetricsConfig.MetricPublishFrequencyInSeconds`` values (botocore sagemaker model prose; an enum in CloudFormation).
+PUBLISH_FREQUENCIES_SECONDS = (10, 30, 60, 120, 180, 240, 300)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MetricsConfig:
+    """What the endpoint publishes to CloudWatch beyond the standard metrics (``EndpointConfig.MetricsConfig``).
+
+    The library always renders all three settings: SageMaker's own default for detailed observability depends on
+    when the config was created (True after 2026-06-17, False before), and CloudFormation replaces the endpoint
+    config whenever ``MetricsConfig`` changes, which updates the endpoint (a blue/green deployment of its instances).
+    SageMaker charges nothing to emit these metrics; CloudWatch bills OTel metric ingestion per GB.
+    """
+
+    #: SageMaker's detailed observability: per-GPU, per-instance host and container (vLLM/SGLang) metrics, component
+    #: placement, and the operation metrics that time scale-outs (end-to-end scaling latency, model download, GPU
+    #: load, container start, insufficient-capacity counts), queryable with PromQL once the account's OTel enrichment
+    #: is on. Cost: CloudWatch OTel ingestion ($0.50/GB; more resource tags make each datapoint larger).
+    #: Default: True (SageMaker's own default for new configs, set explicitly).
+    detailed_observability: bool = True
+    #: Enhanced metrics: the standard utilization and invocation metrics also per instance and per container.
+    #: Cost: more metric series to read and chart. Default: False (SageMaker's default).
+    enhanced_metrics: bool = False
+    #: How often the utilization (and, with detailed observability, GPU, host, container and placement) metrics are
+    #: published: 10, 30, 60, 120, 180, 240 or 300 seconds. 10 s gives six times the datapoints (and ingestion) of
+    #: 60 s. Scale-out operation metrics are event-driven and do not follow it. Default: 60 seconds.
+    publish_frequency: Duration = field(default_factory=lambda: Duration.seconds(60))
+
+    def __post_init__(self) -> None:
+        errors: list[str] = []
+        for name in ("detailed_observability", "enhanced_metrics"):
+            value = getattr(self, name)
+            if not isinstance(value, bool) and not v.is_token(value):
+                errors.append(f"{name} must be True or False, got {value!r}")
+        seconds = _whole_seconds(self.publish_frequency)
+        if seconds not in PUBLISH_FREQUENCIES_SECONDS:
+            allowed = ", ".join(str(s) for s in PUBLISH_FREQUENCIES_SECONDS)
+            errors.append(f"publish_frequency must be one of {allowed} seconds, got {self.publish_frequency!r}")
+        if errors:
+            raise ValueError("Invalid MetricsConfig: " + "; ".join(errors))
+
+    def _render(self) -> dict[str, Any]:
+        """The CloudFormation ``MetricsConfig`` property."""
+        return {
+            "EnableDetailedObservability": self.detailed_observability,
+            "EnableEnhancedMetrics": self.enhanced_metrics,
+            "MetricPublishFrequencyInSeconds": _whole_seconds(self.publish_frequency),
+        }
+
+
+def _whole_seconds(value: Any) -> int | None:
+    if not isinstance(value, Duration):
+        return None
+    try:
+        return int(value.to_seconds())
+    except Exception:  # noqa: BLE001 - jsii raises for a token or a fraction of a second
+        return None
+
+
 class _DefinedEndpoint(_EndpointBase):
     """The core of every endpoint this library defines: name, key, role, network, config, endpoint, guard, recorder.
 
@@ -99,6 +158,8 @@ class _DefinedEndpoint(_EndpointBase):
         cache_purge_timeout: Duration | None,
         record_scale_out: bool,
         scale_out_budget: Duration | None,
+        record_stages: bool,
+        metrics_config: MetricsConfig | None,
         errors: list[str],
         unchecked: dict[str, str],
         what: str,
@@ -120,6 +181,13 @@ class _DefinedEndpoint(_EndpointBase):
             cache_purge_timeout=cache_purge_timeout,
             record_scale_out=record_scale_out,
         )
+        if not isinstance(record_stages, bool):
+            errors.append(f"record_stages must be True or False, got {record_stages!r}")
+        if metrics_config is not None and not isinstance(metrics_config, MetricsConfig):
+            errors.append(
+                "metrics_config must be a MetricsConfig (e.g. MetricsConfig(publish_frequency=Duration.seconds(10))), "
+                f"got {metrics_config!r}"
+            )
         v.raise_if_any(errors, what, scope, id)
         super().__init__(scope, id, physical_name=name)
         self._pulled_repositories: set[str] = set()
@@ -135,6 +203,9 @@ class _DefinedEndpoint(_EndpointBase):
         self._cache_purge_timeout = cache_purge_timeout
         self._record_scale_out = record_scale_out
         self._scale_out_budget = scale_out_budget
+        self._record_stages = record_stages
+        #: What the endpoint publishes beyond the standard metrics (rendered as the config's ``MetricsConfig``).
+        self.metrics_config = MetricsConfig() if metrics_config is None else metrics_config
         if encryption_key is None:
             encryption_key = kms.Key(
                 self,
@@ -230,6 +301,8 @@ class _DefinedEndpoint(_EndpointBase):
             vpc_config=sagemaker.CfnEndpointConfig.VpcConfigProperty(**vpc_config) if vpc_config is not None else None,
             production_variants=[variant],
         )
+        # CfnEndpointConfig (aws-cdk-lib 2.275) has MetricsConfigProperty but no metrics_config prop to take it.
+        self.endpoint_config.add_property_override("MetricsConfig", self.metrics_config._render())
         resource = sagemaker.CfnEndpoint(
             self,
             "Resource",
@@ -266,6 +339,7 @@ class _DefinedEndpoint(_EndpointBase):
                 endpoint=self,
                 scale_out_budget=self._scale_out_budget,
                 encryption_key=self.encryption_key,
+                record_stages=self._record_stages,
             )
 
     def _grant_runtime_access(self, endpoint_name: str, subnet_ids: list[str], vpc_id: str | None) -> None:

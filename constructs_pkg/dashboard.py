@@ -16,6 +16,7 @@ from ._regions import check_region_availability
 from .interfaces import IInferenceComponent, IInferenceEndpoint
 from .scale_out_recorder import ScaleOutRecorder
 from .scaling import ScalableInstanceCount
+from .stage_dashboard import stage_rows
 
 _DASHBOARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
 FULL_WIDTH = 24
@@ -108,8 +109,20 @@ class ScaleOutDashboard(Construct):
         rows: list[list[cw.IWidget]] = [] if endpoint.hosts_components else _variant_rows(endpoint, budget, recorded)
         for component in endpoint.inference_components:
             rows += _component_rows(component, endpoint, budget, recorded)
+        rows += stage_rows(endpoint, recorder, getattr(self, "_sagemaker_queries", None))
         for row in rows:
             self.dashboard.add_widgets(*row)
+
+    def add_sagemaker_promql_widgets(self, queries: metrics.SageMakerQueries | None = None) -> None:
+        """Also chart SageMaker's own end-to-end scale-out latency and insufficient-capacity errors with PromQL.
+
+        Opt-in: AWS's dashboard-body reference does not yet show the PromQL ``chart`` widget this renders (its shape
+        is taken from public dashboards), and the metric names are unconfirmed (see ``SageMakerQueries``). Without
+        it the dashboard lists the same queries in a text widget to paste into the PromQL editor.
+
+        :param queries: The PromQL to chart. Default: ``SageMakerQueries()``.
+        """
+        self._sagemaker_queries = metrics.SageMakerQueries() if queries is None else queries
 
 
 def _recorder_of(endpoint: IInferenceEndpoint, scope: IConstruct) -> ScaleOutRecorder | None:

@@ -11,7 +11,13 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct, IConstruct
 
 from . import _validation as v
-from ._defined_endpoint import InferenceAmiVersion, PrefixAwareRouting, RoutingStrategy, _DefinedEndpoint
+from ._defined_endpoint import (
+    InferenceAmiVersion,
+    MetricsConfig,
+    PrefixAwareRouting,
+    RoutingStrategy,
+    _DefinedEndpoint,
+)
 from .cache_guard import CacheGuardMode
 from .endpoint_base import DEFAULT_VARIANT_NAME, _ImportedEndpoint
 from .errors import report_error
@@ -19,7 +25,10 @@ from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceEndpoint
 from .scale_out_recorder import DEFAULT_SCALE_OUT_BUDGET
 
-__all__ = ["InferenceEndpoint", "InferenceAmiVersion", "PrefixAwareRouting", "RoutingStrategy", "DEFAULT_VARIANT_NAME"]
+__all__ = [
+    "InferenceEndpoint", "InferenceAmiVersion", "MetricsConfig", "PrefixAwareRouting", "RoutingStrategy",
+    "DEFAULT_VARIANT_NAME",
+]  # fmt: skip
 
 
 class InferenceEndpoint(_DefinedEndpoint):
@@ -56,6 +65,8 @@ class InferenceEndpoint(_DefinedEndpoint):
         cache_purge_timeout: Duration | None = None,
         record_scale_out: bool = True,
         scale_out_budget: Duration | None = DEFAULT_SCALE_OUT_BUDGET,
+        record_stages: bool = True,
+        metrics_config: MetricsConfig | None = None,
     ) -> None:
         """
         :param instance_type: The accelerator instance type, e.g. ``AcceleratorInstanceType.G6_2XLARGE``.
@@ -90,6 +101,11 @@ class InferenceEndpoint(_DefinedEndpoint):
             scale-out latency every minute. Default: True.
         :param scale_out_budget: With the recorder, alarm when a component's scale-out takes longer; None for no
             alarm. Default: 6 minutes.
+        :param record_stages: With the recorder, time each scale-out stage by stage, infer image-cache misses and
+            alarm on them and on capacity failures (see ``ScaleOutRecorder``). Default: True.
+        :param metrics_config: What the endpoint publishes beyond the standard metrics (SageMaker's detailed
+            observability, enhanced metrics, publish frequency). Default: ``MetricsConfig()``: detailed observability
+            on, enhanced metrics off, every 60 seconds, all set explicitly.
         """
         errors: list[str] = []
         v.int_in_range(errors, "max_instance_count", max_instance_count, 1)
@@ -127,6 +143,8 @@ class InferenceEndpoint(_DefinedEndpoint):
             cache_purge_timeout=cache_purge_timeout,
             record_scale_out=record_scale_out,
             scale_out_budget=scale_out_budget,
+            record_stages=record_stages,
+            metrics_config=metrics_config,
             errors=errors,
             unchecked=unchecked,
             what="InferenceEndpoint",

@@ -203,6 +203,21 @@ class _EndpointBase(Resource):
         """1 when the cache guard verified the purge at deletion, 0 when not. Default: minimum over 5 minutes."""
         return self._library_metric(metrics.CACHE_PURGE_VERIFIED, **options)
 
+    def metric_scale_out_stage_seconds(self, stage: str, **options: Any) -> cw.Metric:
+        """Seconds one stage of each instance scale-out of a single-model endpoint took (recorder with
+        ``record_stages``; ``stage`` is one of ``metrics.SCALE_OUT_STAGES``). Default: maximum over 5 minutes."""
+        dims = metrics.stage_dimensions(metrics.endpoint_dimensions(self.physical_endpoint_name), stage)
+        return metrics.SCALE_OUT_STAGE_SECONDS.metric(dims, **options)
+
+    def metric_provisioning_pull_to_cold_ratio(self, **options: Any) -> cw.Metric:
+        """An instance scale-out's provisioning-and-pull bound over the cold first deployment's (recorder with
+        ``record_stages``). Default: maximum over 5 minutes."""
+        return self._library_metric(metrics.PROVISIONING_PULL_TO_COLD_RATIO, **options)
+
+    def metric_scale_out_capacity_failures(self, **options: Any) -> cw.Metric:
+        """Failed instance scale-outs that name InsufficientInstanceCapacity (recorder). Default: sum over 5 minutes."""
+        return self._library_metric(metrics.SCALE_OUT_CAPACITY_FAILURES, **options)
+
 
 class _ImportedEndpoint(_EndpointBase):
     def __init__(

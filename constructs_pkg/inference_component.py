@@ -14,9 +14,11 @@ from . import _validation as v
 from . import metrics
 from ._capacity import copy_capacity
 from ._naming import default_name, imported_arn
+from ._planning import plan_for
 from .errors import ConfigurationError
 from .images import BoundImage, ContainerImage, ModelData
 from .interfaces import IInferenceComponent, IInferenceEndpoint
+from .planner import DetectionSettings, ScaleOutPlan
 from .scaling import ScalableCopyCount
 
 _MIN_MEMORY_MIB = 128
@@ -43,6 +45,33 @@ class _ComponentBase(Resource):
     def __init__(self, scope: Construct, id: str, **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
         self.scalable_copy_count: ScalableCopyCount | None = None
+        #: The prediction ``plan_scale_out`` made last; the dashboard draws it next to what was observed.
+        self.scale_out_plan: ScaleOutPlan | None = None
+
+    def plan_scale_out(
+        self,
+        *,
+        image_bytes: int | None = None,
+        model_bytes: int | None = None,
+        cache: bool = True,
+        detection: DetectionSettings | None = None,
+    ) -> ScaleOutPlan:
+        """Predict, at synth time, how long a scale-out of this component onto a new instance takes, stage by stage
+        (``constructs_pkg.planner``), report it as an info annotation, and let the dashboard draw it.
+
+        :param image_bytes: Compressed size of the container image. Default: the planner's 17.7 GB LMI image.
+        :param model_bytes: Size of the model artifacts. Default: the planner's 16.4 GB (Qwen3-8B).
+        :param cache: Whether the container image cache serves the image. Default: True.
+        :param detection: The scale-out alarm's settings. Default: 3 datapoints of 10 s (this library's scaling).
+        :raises ConfigurationError: the endpoint's instance type is unknown or has no known bandwidth, or an input
+            is out of range.
+        """
+        self.scale_out_plan = plan_for(
+            self, instance_type=self.endpoint.instance_type, accelerators=self.accelerator_count,
+            image_bytes=image_bytes, model_bytes=model_bytes, cache=cache, detection=detection,
+            what=f"inference component {self.node.id}",
+        )  # fmt: skip
+        return self.scale_out_plan
 
     @property
     def guaranteed_copies(self) -> int:
@@ -165,6 +194,22 @@ class _ComponentBase(Resource):
     def metric_scale_out_failures(self, **options: Any) -> cw.Metric:
         """Scale-out activities that ended Failed or Unfulfilled. Default: sum over 5 minutes."""
         return self.metric(metrics.SCALE_OUT_FAILURES, **options)
+
+    def metric_scale_out_stage_seconds(self, stage: str, **options: Any) -> cw.Metric:
+        """Seconds one stage of each scale-out took (recorder with ``record_stages``; ``stage`` is one of
+        ``metrics.SCALE_OUT_STAGES``). Default: maximum over 5 minutes."""
+        return metrics.SCALE_OUT_STAGE_SECONDS.metric(
+            metrics.stage_dimensions(metrics.component_dimensions(self.component_name), stage), **options
+        )
+
+    def metric_provisioning_pull_to_cold_ratio(self, **options: Any) -> cw.Metric:
+        """A scale-out's provisioning-and-pull bound over the cold first deployment's; near 1, the image cache most
+        likely did not serve it (recorder with ``record_stages``). Default: maximum over 5 minutes."""
+        return self.metric(metrics.PROVISIONING_PULL_TO_COLD_RATIO, **options)
+
+    def metric_scale_out_capacity_failures(self, **options: Any) -> cw.Metric:
+        """Failed scale-outs whose status names InsufficientInstanceCapacity (recorder). Default: sum over 5 minutes."""
+        return self.metric(metrics.SCALE_OUT_CAPACITY_FAILURES, **options)
 
 
 class InferenceComponent(_ComponentBase):

@@ -108,3 +108,71 @@ def component_dimensions(component_name: str) -> dict[str, str]:
 
 def variant_dimensions(endpoint_name: str, variant_name: str) -> dict[str, str]:
     return {ENDPOINT_DIMENSION: endpoint_name, VARIANT_DIMENSION: variant_name}
+
+
+# Scale-out stage timeline (recorder with ``record_stages``), per component or scaled variant: one datum per
+# scale-out, timestamped at its end, so a 5-minute maximum shows each scale-out as one point.
+SCALE_OUT_STAGE_SECONDS = MetricSpec(LIBRARY, names.SCALE_OUT_STAGE_SECONDS, "Maximum", Duration.minutes(5))
+PROVISIONING_PULL_TO_COLD_RATIO = MetricSpec(LIBRARY, names.PROVISIONING_PULL_TO_COLD_RATIO, "Maximum", Duration.minutes(5))
+SCALE_OUT_CAPACITY_FAILURES = MetricSpec(LIBRARY, names.SCALE_OUT_CAPACITY_FAILURES, "Sum", Duration.minutes(5))
+#: The recorder's stages in time order, each with how it is known (``names.MEASURED`` or ``names.BOUNDED``).
+SCALE_OUT_STAGES: tuple[tuple[str, str], ...] = (
+    (names.STAGE_ALARM_EVALUATION, names.MEASURED),
+    (names.STAGE_ALARM_TO_ACTIVITY, names.MEASURED),
+    (names.STAGE_PROVISIONING_AND_PULL, names.BOUNDED),
+    (names.STAGE_LOAD_AND_HEALTH_CHECK, names.BOUNDED),
+)
+#: At or above this ProvisioningPullToColdRatio a scale-out pulled about as long as the cold first deployment:
+#: the image most likely did not come from the endpoint's cache (an inference; no API reports a cache hit).
+CACHE_REGRESSION_RATIO = 0.8
+
+
+def stage_dimensions(dimensions: dict[str, str], stage: str) -> dict[str, str]:
+    """A component's (or endpoint's) library dimensions plus the ``Stage`` of ScaleOutStageSeconds."""
+    return {**dimensions, names.STAGE_DIMENSION: stage}
+
+
+@dataclass(frozen=True, kw_only=True)
+class SageMakerQueries:
+    """PromQL for SageMaker's own scale-out metrics (detailed observability), spelled here once.
+
+    Unconfirmed names: the CloudWatch metric list says ``E2EScalingLatency``/``ICECount``/``ModelDownloadTime``,
+    SageMaker's inference-monitoring page gives the source names ``e2e_duration``/``ice_count``/
+    ``model_download_time`` used below, and no AWS page shows which one PromQL accepts. Override any query once you
+    have run it in the CloudWatch PromQL console. ``${endpoint}`` and ``${component}`` are replaced by the names.
+    """
+
+    #: Seconds per scale action, trigger to completion; ``direction="ScaleOut"`` keeps scale-outs.
+    scale_out_latency: str = (
+        'max by ("aws.sagemaker.operation.type") ({"e2e_duration","aws.sagemaker.endpoint.name"="${endpoint}",'
+        '"aws.sagemaker.scaling.direction"="ScaleOut"})'
+    )
+    #: Insufficient-capacity errors per Availability Zone and instance type.
+    capacity_failures: str = (
+        'sum by ("@resource.cloud.availability_zone","@resource.host.type") '
+        '({"ice_count","aws.sagemaker.endpoint.name"="${endpoint}"})'
+    )
+    #: The capacity alarm's condition: any insufficient-capacity error in the evaluation window.
+    capacity_failures_alarm: str = 'sum({"ice_count","aws.sagemaker.endpoint.name"="${endpoint}"}) > 0'
+    #: Per component: S3 -> instance, weights -> GPU, container start -> health check (seconds).
+    model_download: str = '{"model_download_time","aws.sagemaker.inference_component.name"="${component}"}'
+    gpu_load: str = '{"gpu_load_time","aws.sagemaker.inference_component.name"="${component}"}'
+    container_start: str = '{"container_start_time","aws.sagemaker.inference_component.name"="${component}"}'
+
+    def __post_init__(self) -> None:
+        for name in _QUERY_FIELDS:
+            value = getattr(self, name)
+            if not isinstance(value, str) or not 1 <= len(value) <= _MAX_QUERY:
+                raise ValueError(
+                    f"SageMakerQueries.{name} must be a PromQL string of 1-{_MAX_QUERY} characters, got {value!r}"
+                )
+
+    @staticmethod
+    def render(query: str, *, endpoint: str = "", component: str = "") -> str:
+        """``query`` with ``${endpoint}`` and ``${component}`` replaced."""
+        return query.replace("${endpoint}", endpoint).replace("${component}", component)
+
+
+_QUERY_FIELDS = ("scale_out_latency", "capacity_failures", "capacity_failures_alarm", "model_download", "gpu_load",
+                 "container_start")  # fmt: skip
+_MAX_QUERY = 10_000  # PutMetricAlarm AlarmPromQLCriteria.Query (botocore cloudwatch model)

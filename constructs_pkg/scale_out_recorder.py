@@ -16,6 +16,7 @@ from constructs import Construct
 
 from . import _nag
 from . import _validation as v
+from . import metrics
 from ._iam import GrowingStatement
 from ._lambda import python_function
 from ._naming import lower_name
@@ -30,6 +31,8 @@ SCHEDULE = Duration.minutes(1)  # the handler's exactly-once windows assume one 
 DEFAULT_SCALE_OUT_BUDGET = Duration.minutes(6)
 _BUDGET_PERIOD = Duration.minutes(5)
 _BUDGET_LOOKBACK_PERIODS = 3  # latency is published ~3 minutes after the scale-out ends, timestamped at its end
+_STAGE_ALARM_PERIOD = Duration.minutes(5)
+_PROMQL_EVALUATION_INTERVAL = Duration.minutes(1)
 
 
 class ScaleOutRecorder(Construct):
@@ -39,6 +42,11 @@ class ScaleOutRecorder(Construct):
     DynamoDB table of claimed one-minute windows (expiring after two days) that makes each scale-out count exactly
     once. The function may describe exactly this endpoint and its components, read the history of their scale-out
     alarms, and publish only to the ``ConstructsPkg/ScaleOut`` namespace.
+
+    With ``record_stages`` (the default) it also times each successful scale-out stage by stage
+    (``ScaleOutStageSeconds``), infers whether the image cache served it (``ProvisioningPullToColdRatio``), and logs
+    one ``recorder-scale-out-stages`` JSON line per scale-out. For that it may also list the log streams of exactly
+    these components' (or this endpoint's) SageMaker log groups and read its own claims table.
     """
 
     def __init__(
@@ -49,6 +57,7 @@ class ScaleOutRecorder(Construct):
         endpoint: IInferenceEndpoint,
         scale_out_budget: Duration | None = DEFAULT_SCALE_OUT_BUDGET,
         encryption_key: kms.IKey | None = None,
+        record_stages: bool = True,
     ) -> None:
         """
         :param endpoint: The endpoint to record (defined here or imported).
@@ -56,15 +65,28 @@ class ScaleOutRecorder(Construct):
             Default: 6 minutes (see ``DEFAULT_SCALE_OUT_BUDGET``).
         :param encryption_key: Customer-managed key for the function's log group. Default: CloudWatch Logs' own
             encryption. (The claims table always uses AWS-managed encryption.)
+        :param record_stages: Time each scale-out stage by stage, infer image-cache misses, and alarm on them
+            (``cache_regression_alarms``). It reads only the log-stream list (names and first-event times, no log
+            content) of these components' SageMaker log groups. Default: True.
         """
         errors: list[str] = []
         v.duration_in_range(errors, "scale_out_budget", scale_out_budget, 1, 24 * 3600)
+        if not isinstance(record_stages, bool):
+            errors.append(f"record_stages must be True or False, got {record_stages!r}")
         v.raise_if_any(errors, "ScaleOutRecorder", scope, id)
         super().__init__(scope, id)
         self.endpoint = endpoint
         self.scale_out_budget = scale_out_budget
         #: The scale-out SLO alarm of each component (by component name) or scaled variant (by endpoint name).
         self.budget_alarms: dict[str, cw.Alarm] = {}
+        self.record_stages = record_stages
+        #: With ``record_stages``: per component (or scaled variant), "the image cache regressed to a cold pull"
+        #: (ProvisioningPullToColdRatio maximum >= ``metrics.CACHE_REGRESSION_RATIO``).
+        self.cache_regression_alarms: dict[str, cw.Alarm] = {}
+        #: Per component (or scaled variant): a scale-out failed for InsufficientInstanceCapacity.
+        self.capacity_failure_alarms: dict[str, cw.Alarm] = {}
+        #: SageMaker's own capacity alarm (PromQL), once ``add_sagemaker_capacity_alarm`` is called.
+        self.sagemaker_capacity_alarm: cw.PromQLAlarm | None = None
         self._component_names: list[str] = []
         self.variant_scaled = False
         self.claims = dynamodb.Table(
@@ -100,12 +122,15 @@ class ScaleOutRecorder(Construct):
                 "WAKE_ALARMS": Lazy.string(_Setting(lambda: ",".join(map(wake_alarm_name, self._component_names)))),
                 "CLAIM_TABLE": self.claims.table_name,
                 "VARIANT_SCALED": Lazy.string(_Setting(lambda: "true" if self.variant_scaled else "false")),
+                "STAGE_LOGS": "true" if record_stages else "false",
             },
             encryption_key=encryption_key,
             how_invoked="EventBridge invokes it asynchronously every minute and retries a failed run twice; the "
             "next run does not depend on it",
         )
-        self.claims.grant(self.function, "dynamodb:PutItem", "dynamodb:DeleteItem")
+        # GetItem reads the cold-deployment baseline the stage timeline compares against.
+        claim_actions = ["dynamodb:PutItem", "dynamodb:DeleteItem", *(["dynamodb:GetItem"] if record_stages else [])]
+        self.claims.grant(self.function, *claim_actions)
         self.rule = events.Rule(
             self,
             "Schedule",
@@ -115,6 +140,7 @@ class ScaleOutRecorder(Construct):
         self._grant_reads()
         self._describe_components = GrowingStatement(self.function, "sagemaker:DescribeInferenceComponent")
         self._alarm_history = GrowingStatement(self.function, "cloudwatch:DescribeAlarmHistory")
+        self._log_streams = GrowingStatement(self.function, "logs:DescribeLogStreams")
         endpoint.on_component(self._add_component)
         check_region_availability(self)
 
@@ -150,6 +176,8 @@ class ScaleOutRecorder(Construct):
         self._describe_components.add(component.component_arn)
         self._grant_alarm_history(component_resource_id(name), extra_alarms=[wake_alarm_name(name)])
         self._add_budget_alarm(name, component.metric_scale_out_latency, f"inference component {name}")
+        self._add_stage_reads(names.component_log_group(name))
+        self._add_stage_alarms(name, component, f"inference component {name}")
 
     def record_variant_scaling(self) -> None:
         """Also record the scale-outs of the endpoint's variant (a single-model endpoint scaled on instances)."""
@@ -161,6 +189,77 @@ class ScaleOutRecorder(Construct):
         self._add_budget_alarm(
             endpoint.physical_endpoint_name, endpoint.metric_scale_out_latency, f"endpoint {endpoint.physical_endpoint_name}"
         )
+        self._add_stage_reads(names.endpoint_log_group(endpoint.physical_endpoint_name))
+        self._add_stage_alarms(endpoint.physical_endpoint_name, endpoint, f"endpoint {endpoint.physical_endpoint_name}")
+
+    def add_sagemaker_capacity_alarm(self, queries: metrics.SageMakerQueries | None = None) -> cw.PromQLAlarm:
+        """Alarm on SageMaker's own insufficient-capacity count for this endpoint: a PromQL alarm evaluated every
+        minute, in ALARM on the first breach, back to OK after 5 minutes without one. Calling it again returns it.
+
+        It needs the endpoint's detailed observability (``MetricsConfig``) and the account's OTel enrichment, and
+        AWS has not confirmed the query's metric name (see ``metrics.SageMakerQueries``): run it in the PromQL
+        console first. A PromQL alarm starts in OK and stays there when the query finds nothing, so a wrong name is
+        silent; ``capacity_failure_alarms`` (the recorder's own count) does not depend on it.
+
+        :param queries: The PromQL to use. Default: ``SageMakerQueries()``.
+        """
+        if self.sagemaker_capacity_alarm is not None:
+            return self.sagemaker_capacity_alarm
+        queries = metrics.SageMakerQueries() if queries is None else queries
+        name = self.endpoint.physical_endpoint_name
+        alarm = cw.PromQLAlarm(
+            self,
+            "SageMakerCapacity",
+            query=queries.render(queries.capacity_failures_alarm, endpoint=name),
+            evaluation_interval=_PROMQL_EVALUATION_INTERVAL,
+            pending_period=Duration.seconds(0),
+            recovery_period=Duration.minutes(5),
+            alarm_description=f"SageMaker reported an insufficient-capacity error on endpoint {name}",
+        )
+        _nag.acknowledge_rule(alarm, "CloudWatchAlarmAction", _NO_ACTION_REASON)
+        self.sagemaker_capacity_alarm = alarm
+        return alarm
+
+    def _add_stage_reads(self, log_group: str) -> None:
+        """List the log streams of ``log_group`` (the first event of a new copy's stream bounds its stages)."""
+        if not self.record_stages:
+            return
+        arn = self._arn("logs", f"log-group:{log_group}")
+        self._log_streams.add(arn, f"{arn}:*")
+        _nag.acknowledge(
+            self._role(),
+            _nag.wildcard_resource(f"arn:{_nag.PARTITION}:logs:{_nag.REGION}:{_nag.ACCOUNT}:log-group:{log_group}:*"),
+            "logs:DescribeLogStreams is authorized on the log group's ARN with the ':*' suffix; the grant is "
+            f"confined to SageMaker's own log group {log_group} and reads stream names and times only.",
+        )
+
+    def _add_stage_alarms(self, key: str, source: IInferenceComponent | IInferenceEndpoint, what: str) -> None:
+        capacity = source.metric_scale_out_capacity_failures(period=_STAGE_ALARM_PERIOD).create_alarm(
+            self,
+            f"CapacityFailure-{key}",
+            alarm_description=f"A scale-out of {what} failed for insufficient instance capacity",
+            threshold=1,
+            comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+        )
+        _nag.acknowledge_rule(capacity, "CloudWatchAlarmAction", _NO_ACTION_REASON)
+        self.capacity_failure_alarms[key] = capacity
+        if not self.record_stages:
+            return
+        ratio = source.metric_provisioning_pull_to_cold_ratio(statistic="Maximum", period=_STAGE_ALARM_PERIOD)
+        cache = ratio.create_alarm(
+            self,
+            f"CacheRegression-{key}",
+            alarm_description=f"A scale-out of {what} took as long to provision and pull as its cold first "
+            "deployment: the image cache most likely did not serve it (inferred from log timestamps)",
+            threshold=metrics.CACHE_REGRESSION_RATIO,
+            comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+        )
+        _nag.acknowledge_rule(cache, "CloudWatchAlarmAction", _NO_ACTION_REASON)
+        self.cache_regression_alarms[key] = cache
 
     def _grant_alarm_history(self, resource_id: str, extra_alarms: Sequence[str] = ()) -> None:
         pattern = target_tracking_alarm_pattern(resource_id)
@@ -197,6 +296,11 @@ class ScaleOutRecorder(Construct):
     @staticmethod
     def _arn(service: str, resource: str) -> str:
         return f"arn:{Aws.PARTITION}:{service}:{Aws.REGION}:{Aws.ACCOUNT_ID}:{resource}"
+
+
+_NO_ACTION_REASON = (
+    "The library cannot choose who is told; the dashboard shows this alarm, and add_alarm_action(...) on it routes it."
+)
 
 
 @jsii.implements(IStableStringProducer)

@@ -10,12 +10,20 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from . import _validation as v
-from ._defined_endpoint import InferenceAmiVersion, PrefixAwareRouting, RoutingStrategy, _DefinedEndpoint
+from ._defined_endpoint import (
+    InferenceAmiVersion,
+    MetricsConfig,
+    PrefixAwareRouting,
+    RoutingStrategy,
+    _DefinedEndpoint,
+)
 from .cache_guard import CacheGuardMode
 from .endpoint_base import DEFAULT_VARIANT_NAME
 from .errors import ConfigurationError
 from .images import ContainerImage, ModelData, grant_model_access
+from ._planning import plan_for
 from .instance_types import AcceleratorInstanceType
+from .planner import DetectionSettings, ScaleOutPlan
 from .scale_out_recorder import DEFAULT_SCALE_OUT_BUDGET
 from .scaling import ScalableInstanceCount
 
@@ -58,6 +66,8 @@ class SingleModelEndpoint(_DefinedEndpoint):
         cache_purge_timeout: Duration | None = None,
         record_scale_out: bool = True,
         scale_out_budget: Duration | None = DEFAULT_SCALE_OUT_BUDGET,
+        record_stages: bool = True,
+        metrics_config: MetricsConfig | None = None,
     ) -> None:
         """
         :param instance_type: The accelerator instance type.
@@ -101,6 +111,8 @@ class SingleModelEndpoint(_DefinedEndpoint):
             cache_purge_timeout=cache_purge_timeout,
             record_scale_out=record_scale_out,
             scale_out_budget=scale_out_budget,
+            record_stages=record_stages,
+            metrics_config=metrics_config,
             errors=errors,
             unchecked={"initial_instance_count": "range"} if v.is_token(initial_instance_count) else {},
             what="SingleModelEndpoint",
@@ -139,6 +151,28 @@ class SingleModelEndpoint(_DefinedEndpoint):
         if self.cache_guard is not None:
             self.cache_guard.add_image(self.image)
         self.scalable_instance_count: ScalableInstanceCount | None = None
+        #: The prediction ``plan_scale_out`` made last; the dashboard draws it next to what was observed.
+        self.scale_out_plan: ScaleOutPlan | None = None
+
+    def plan_scale_out(
+        self,
+        *,
+        image_bytes: int | None = None,
+        model_bytes: int | None = None,
+        cache: bool = True,
+        detection: DetectionSettings | None = None,
+    ) -> ScaleOutPlan:
+        """Predict, at synth time, how long an instance scale-out takes, stage by stage (``constructs_pkg.planner``),
+        report it as an info annotation, and let the dashboard draw it. Arguments as for
+        ``InferenceComponent.plan_scale_out``; the model is taken to shard over all of the instance's accelerators.
+        """
+        spec = self.instance_type.spec
+        self.scale_out_plan = plan_for(
+            self, instance_type=self.instance_type, accelerators=spec.accelerators if spec is not None else None,
+            image_bytes=image_bytes, model_bytes=model_bytes, cache=cache, detection=detection,
+            what=f"endpoint {self.node.id}",
+        )  # fmt: skip
+        return self.scale_out_plan
 
     def scale_on_concurrent_requests(
         self,

@@ -357,6 +357,22 @@ def _alarm_missing_data(props: dict, template: dict) -> Iterator[Finding]:
         yield "TreatMissingData", f"{value!r}"
 
 
+def _metrics_publish_frequency(props: dict, template: dict) -> Iterator[Finding]:
+    value = (props.get("MetricsConfig") or {}).get("MetricPublishFrequencyInSeconds")
+    if isinstance(value, int) and value not in (10, 30, 60, 120, 180, 240, 300):
+        yield "MetricsConfig.MetricPublishFrequencyInSeconds", f"{value}"
+
+
+def _promql_alarm_exclusive(props: dict, template: dict) -> Iterator[Finding]:
+    if "EvaluationCriteria" not in props:
+        return
+    for member in ("MetricName", "Metrics", "Threshold", "ComparisonOperator", "EvaluationPeriods", "Period"):
+        if member in props:
+            yield member, "not allowed with EvaluationCriteria"
+    if "EvaluationInterval" not in props:
+        yield "EvaluationInterval", "required with EvaluationCriteria"
+
+
 def _provider_wait_seconds(props: dict, template: dict) -> int | None:
     """The Provider framework's total wait (Retry IntervalSeconds x MaxAttempts of its waiter state machine)."""
     token = props.get("ServiceToken", {}).get("Fn::GetAtt", [None])[0]
@@ -451,6 +467,11 @@ RULES: tuple[Rule, ...] = (
          "you must specify either Statistic or ExtendedStatistic, but not both.", _alarm_statistic),
     Rule("alarm-missing-data", _ALARM, BotocoreDoc(_CW, "PutMetricAlarmInput", "TreatMissingData"),
          "Valid Values: breaching | notBreaching | ignore | missing", _alarm_missing_data),
+    Rule("metrics-publish-frequency", _EC, BotocoreDoc(_SM, "MetricsConfig", "MetricPublishFrequencyInSeconds"),
+         "Valid values: 10, 30, 60, 120, 180, 240, 300.", _metrics_publish_frequency),
+    Rule("promql-alarm-evaluation-interval", _ALARM, BotocoreDoc(_CW, "PutMetricAlarmInput", "EvaluationInterval"),
+         "This parameter is required for alarms that use EvaluationCriteria, and cannot be specified for alarms "
+         "configured with MetricName or Metrics.", _promql_alarm_exclusive),
     Rule("guard-fits-provider-timeout", "Custom::SageMakerCacheGuard",
          PackageText("aws_cdk", "custom_resources/__init__.py"),
          "Total timeout for the entire operation. The maximum timeout is 1 hour", _guard_within_provider),

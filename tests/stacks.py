@@ -65,6 +65,7 @@ def _matrix_stack(app: cdk.App, index: int, vpc: bool, min_copies: int, routing,
         max_copies=2, target_per_copy=8, scale_in_cooldown=Duration.minutes(10), scale_out_cooldown=Duration.seconds(0)
     )
     ScaleOutDashboard(stack, "Dashboard", endpoint=endpoint)
+    endpoint.scale_out_recorder.add_sagemaker_capacity_alarm()  # a PromQL alarm, audited like the others
     return stack
 
 

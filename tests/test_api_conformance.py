@@ -163,6 +163,10 @@ DOC_BREAKAGES = {
     "alarm-evaluation-window": (_QWEN, lambda t: _all(t, _ALARM)[0].update(Period=60, EvaluationPeriods=1441)),
     "alarm-one-statistic": (_QWEN, lambda t: _all(t, _ALARM)[0].__setitem__("ExtendedStatistic", "p99")),
     "alarm-missing-data": (_QWEN, lambda t: _all(t, _ALARM)[0].__setitem__("TreatMissingData", "notbreaching")),
+    "metrics-publish-frequency": (_QWEN, lambda t: _all(t, _EC)[0]["MetricsConfig"].__setitem__(
+        "MetricPublishFrequencyInSeconds", 20)),
+    "promql-alarm-evaluation-interval": (_MATRIX, lambda t: next(p for p in _all(t, _ALARM) if "EvaluationCriteria" in p)
+                                         .pop("EvaluationInterval")),
     "guard-fits-provider-timeout": (_QWEN, lambda t: _all(t, "Custom::SageMakerCacheGuard")[0].__setitem__(
         "PurgeTimeoutSeconds", "5400")),
 }  # fmt: skip

@@ -50,6 +50,9 @@ PROVISIONING_PULL_TO_COLD_RATIO = "ProvisioningPullToColdRatio"
 E2E_SCALING_LATENCY_GAP = "E2EScalingLatencyGap"
 #: Claim-table key prefix of the cold baseline, recorded once per component (or endpoint) and creation time.
 COLD_BASELINE_KEY = "cold-baseline#"
+#: The ``event`` of the recorder's JSON log line per recorded scale-out (fields ``resource``, ``end_to_end``,
+#: ``stages.<Stage>.seconds``/``.label``, ``cache.ratio``, ``e2e_gap``); the dashboard's table queries it.
+STAGES_LOG_EVENT = "recorder-scale-out-stages"
 
 
 def component_log_group(component: str) -> str:

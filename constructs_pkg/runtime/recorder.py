@@ -331,7 +331,7 @@ class Recorder:
         if e2e is not None:
             gap = (ended - started).total_seconds() - e2e
             yield _datum(names.E2E_SCALING_LATENCY_GAP, target.dims, gap, "Seconds", ended)
-        _log("recorder-scale-out-stages", resource=target.resource_id, activity=activity.get("ActivityId"), ended=ended,
+        _log(names.STAGES_LOG_EVENT, resource=target.resource_id, activity=activity.get("ActivityId"), ended=ended,
              end_to_end=(ended - started).total_seconds(), sagemaker_e2e=e2e, e2e_gap=gap, cache=cache,
              stages={s.name: {"seconds": s.seconds, "label": s.label} for s in stages})  # fmt: skip
 

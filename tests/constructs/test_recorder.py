@@ -63,7 +63,8 @@ def test_recorder_iam_is_least_privilege(built):
     stack, endpoint, template = built
     statements = statements_of(stack, template, endpoint.scale_out_recorder.function.role)
     by_action = {tuple(s["Action"]) if isinstance(s["Action"], list) else s["Action"]: s for s in statements}
-    assert by_action[("dynamodb:PutItem", "dynamodb:DeleteItem")]["Resource"][0]["Fn::GetAtt"][1] == "Arn"
+    claims = by_action[("dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:GetItem")]  # GetItem: the cold baseline
+    assert claims["Resource"][0]["Fn::GetAtt"][1] == "Arn"
     component_id = stack.get_logical_id(endpoint.inference_components[0].component_resource)
     assert by_action["sagemaker:DescribeInferenceComponent"]["Resource"] == {"Ref": component_id}
     assert by_action["application-autoscaling:DescribeScalingActivities"]["Resource"] == "*"
