@@ -14,7 +14,7 @@ from constructs import Construct, IConstruct
 
 from . import _nag
 from . import _validation as v
-from ._iam import GrowingStatement
+from ._iam import SAGEMAKER_PRINCIPAL, GrowingStatement
 from ._lambda import allow_logs_to_use
 from ._naming import default_name
 from .cache_guard import DEFAULT_PURGE_TIMEOUT, CacheGuard, CacheGuardMode
@@ -24,8 +24,6 @@ from .images import BoundImage, ModelData, grant_model_access
 from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceComponent
 from .scale_out_recorder import ScaleOutRecorder
-
-SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
 
 
 class RoutingStrategy(StrEnum):

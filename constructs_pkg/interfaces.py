@@ -32,6 +32,19 @@ class IScalableCopyCount(Protocol):
     def scalable_target(self) -> appscaling.ScalableTarget: ...
 
 
+class IModel(IResource, Protocol):
+    """A SageMaker model, defined here (``Model``) or imported (``Model.from_model_name``)."""
+
+    #: The model's name; for a defined model, ``Fn::GetAtt ModelName``, which orders a component after the model.
+    @property
+    def model_name(self) -> str: ...
+    @property
+    def model_arn(self) -> str: ...
+    #: Its container image, which the cache guard checks; None for an imported model.
+    @property
+    def image(self) -> BoundImage | None: ...
+
+
 class IInferenceEndpoint(IResource, Protocol):
     """A SageMaker endpoint, defined in this app (``InferenceEndpoint``, ``SingleModelEndpoint``) or imported
     (``InferenceEndpoint.from_endpoint_name``)."""

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import Any
 
-from aws_cdk import Annotations, IResource, Resource, Stack
+from aws_cdk import Annotations, Resource, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
@@ -24,12 +24,13 @@ from constructs import Construct
 
 from . import _nag
 from . import _validation as v
+from ._iam import SAGEMAKER_PRINCIPAL
 from ._naming import imported_arn
 from .errors import ConfigurationError, path_of
 from .images import BoundImage, ContainerImage, ModelData
+from .interfaces import IModel
 from .model_data import S3ModelData
 
-SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
 #: ``EnvironmentMap`` max 100 entries; each key and value at most 1024 bytes; "The maximum length of all keys and
 #: values in the map, combined, is 32 KB." (botocore ``ContainerDefinition.Environment``; 32 KB read as 32768 bytes,
 #: ``assumed``). Keys match ``[a-zA-Z_][a-zA-Z0-9_]*`` (``EnvironmentKey``).
@@ -38,16 +39,6 @@ MODEL_ENVIRONMENT_ITEM_MAX_BYTES = 1024
 MODEL_ENVIRONMENT_TOTAL_MAX_BYTES = 32 * 1024
 _ENV_KEY = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 EULA_NOT_ACCEPTED_WARNING = "constructs-pkg:eula-not-accepted"
-
-
-class IModel(IResource, Protocol):
-    """A SageMaker model, defined here (``Model``) or imported (``Model.from_model_name``)."""
-
-    #: The model's name; for a defined model, ``Fn::GetAtt ModelName``, which orders a component after the model.
-    @property
-    def model_name(self) -> str: ...
-    @property
-    def model_arn(self) -> str: ...
 
 
 class Model(Resource):
@@ -150,8 +141,8 @@ class Model(Resource):
         if rules:
             _nag.acknowledge_all(self.role, rules)
 
-    def _container(self, environment: Mapping[str, str] | None) -> dict:
-        container: dict = {"Image": self.image.image_uri}
+    def _container(self, environment: Mapping[str, str] | None) -> dict[str, Any]:
+        container: dict[str, Any] = {"Image": self.image.image_uri}
         if isinstance(self.model_data, S3ModelData):
             container["ModelDataSource"] = self.model_data.render()
         elif isinstance(self.model_data, ModelData):
@@ -165,7 +156,7 @@ class Model(Resource):
         vpc: ec2.IVpc,
         vpc_subnets: ec2.SubnetSelection | None,
         security_groups: Sequence[ec2.ISecurityGroup] | None,
-    ) -> dict:
+    ) -> dict[str, Any]:
         if security_groups is None:
             security_groups = [ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="SageMaker model")]
         selection = {} if vpc_subnets is None else dict(vpc_subnets._values)  # jsii struct fields
@@ -188,6 +179,8 @@ class _ImportedModel(Resource):
         super().__init__(scope, id)
         self.model_name = model_name
         self.model_arn = imported_arn(self, "model", model_name)
+        #: Unknown for an imported model: the cache guard cannot check it.
+        self.image: BoundImage | None = None
 
 
 def _check_environment(errors: list[str], environment: Mapping[str, str] | None) -> None:
@@ -230,10 +223,10 @@ def _nag_text(resolved: object) -> str:
         return resolved
     if isinstance(resolved, dict):
         if "Ref" in resolved:
-            return f"<{resolved['Ref']}>"
+            return f"<{resolved['Ref']!s}>"
         if "Fn::GetAtt" in resolved:
-            return "<" + ".".join(resolved["Fn::GetAtt"]) + ">"
+            return "<" + ".".join(str(part) for part in resolved["Fn::GetAtt"]) + ">"
         if "Fn::Join" in resolved:
             separator, parts = resolved["Fn::Join"]
-            return separator.join(_nag_text(part) for part in parts)
+            return str(separator).join(_nag_text(part) for part in parts)
     return str(resolved)
