@@ -218,3 +218,34 @@ class ScaleInPolicy:
         if self.cooldown is not None:
             policy["CooldownInMinutes"] = int(self.cooldown.to_seconds()) // 60
         return policy
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstanceTypeCompute:
+    """What one copy of a component reserves on one instance type of a pooled endpoint (an entry of
+    ``InferenceComponent``'s ``Specifications``): "Use this parameter when you want to deploy a different model or
+    resource configuration for the inference component on each instance type." (botocore)."""
+
+    instance_type: AcceleratorInstanceType
+    #: Accelerators per copy on this type (>= 1).
+    accelerator_count: int
+    #: Host memory per copy on this type, in MiB (>= 128).
+    memory_mib: int
+    #: CPU cores per copy on this type (>= 0.25). Default: SageMaker decides.
+    cpu_cores: float | None = None
+
+    def __post_init__(self) -> None:
+        errors: list[str] = []
+        if not isinstance(self.instance_type, AcceleratorInstanceType):
+            errors.append(
+                "compute_per_instance_type[].instance_type must be an AcceleratorInstanceType, "
+                f"got {self.instance_type!r}"
+            )
+        int_in_range(errors, "compute_per_instance_type[].accelerator_count", self.accelerator_count, 1)
+        int_in_range(errors, "compute_per_instance_type[].memory_mib", self.memory_mib, 128)
+        cores = self.cpu_cores
+        if cores is not None and not is_token(cores):
+            if isinstance(cores, bool) or not isinstance(cores, (int, float)) or cores < 0.25:
+                errors.append(f"compute_per_instance_type[].cpu_cores must be a number >= 0.25, got {cores!r}")
+        if errors:
+            raise ConfigurationError(None, "InstanceTypeCompute", errors)

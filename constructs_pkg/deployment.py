@@ -134,16 +134,26 @@ class RollingUpdate:
 
 @dataclass(frozen=True, kw_only=True)
 class AutoRollback:
-    """"If any alarms are tripped during a deployment, SageMaker rolls back the deployment." 1-10 alarms."""
+    """"If any alarms are tripped during a deployment, SageMaker rolls back the deployment." 1-10 alarms in all:
+    those given, plus the component's own 5XX alarm with ``AutoRollback.on_invocation_errors()``."""
 
-    alarms: Sequence[cw.IAlarm]
+    #: CloudWatch alarms of yours. Default: none (then ``invocation_errors_threshold`` must be set).
+    alarms: Sequence[cw.IAlarm] = ()
+    #: Also alarm on the component's ``Invocation5XXErrors``: fires when a minute's sum reaches this many errors
+    #: (``InferenceComponent.alarm_invocation_errors``). Default: None, no alarm of the library's.
+    invocation_errors_threshold: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "alarms", tuple(self.alarms))
         errors: list[str] = []
+        int_in_range(errors, "auto_rollback.invocation_errors_threshold", self.invocation_errors_threshold, 1)
         low, high = ALARMS_RANGE
-        if not low <= len(self.alarms) <= high:
-            errors.append(f"auto_rollback.alarms must hold {low}-{high} alarms, got {len(self.alarms)}")
+        total = len(self.alarms) + (self.invocation_errors_threshold is not None)
+        if not low <= total <= high:
+            errors.append(
+                f"auto_rollback.alarms must hold {low}-{high} alarms, got {total} (with invocation_errors_threshold, "
+                "the component's own 5XX alarm counts as one)"
+            )
         names: list[str] = []
         for alarm in self.alarms:
             name = getattr(alarm, "alarm_name", None)
@@ -159,13 +169,20 @@ class AutoRollback:
         if errors:
             raise ConfigurationError(None, "deployment config", errors)
 
-    def _render(self) -> dict[str, Any]:
-        return {"Alarms": [{"AlarmName": alarm.alarm_name} for alarm in self.alarms]}
+    @staticmethod
+    def on_invocation_errors(*, threshold: int = 1, alarms: Sequence[cw.IAlarm] = ()) -> AutoRollback:
+        """Roll back when the component answers ``threshold`` or more 5XX errors in a minute, and on ``alarms``."""
+        return AutoRollback(alarms=alarms, invocation_errors_threshold=threshold)
 
 
-def render_deployment_config(rolling_update: RollingUpdate | None, auto_rollback: AutoRollback | None) -> dict[str, Any] | None:
+def render_deployment_config(
+    rolling_update: RollingUpdate | None,
+    auto_rollback: AutoRollback | None,
+    alarms: Sequence[cw.IAlarm] | None = None,
+) -> dict[str, Any] | None:
     """``DeploymentConfig``, or None when neither is given. The API requires ``RollingUpdatePolicy`` in it
-    (``InferenceComponentDeploymentConfig`` required ``[RollingUpdatePolicy]``), so rollback alone is refused."""
+    (``InferenceComponentDeploymentConfig`` required ``[RollingUpdatePolicy]``), so rollback alone is refused.
+    ``alarms``: every alarm to watch (the component adds its own); default ``auto_rollback.alarms``."""
     if rolling_update is None and auto_rollback is None:
         return None
     if rolling_update is None:
@@ -178,7 +195,8 @@ def render_deployment_config(rolling_update: RollingUpdate | None, auto_rollback
         raise invalid("deployment config", f"auto_rollback must be an AutoRollback, got {auto_rollback!r}")
     config: dict[str, Any] = {"RollingUpdatePolicy": rolling_update._render()}
     if auto_rollback is not None:
-        config["AutoRollbackConfiguration"] = auto_rollback._render()
+        watched = auto_rollback.alarms if alarms is None else alarms
+        config["AutoRollbackConfiguration"] = {"Alarms": [{"AlarmName": alarm.alarm_name} for alarm in watched]}
     return config
 
 
