@@ -5,35 +5,64 @@ Importing the package imports aws_cdk (so type checkers see every class). The La
 """
 
 from .cache_guard import CacheGuard, CacheGuardMode
+from .capacity import (
+    CapacityReservation,
+    CapacityReservationPreference,
+    InstancePool,
+    InstanceTypeCompute,
+    ScaleInPolicy,
+    ScaleInStrategy,
+)
 from .dashboard import ScaleOutDashboard
 from .endpoint import InferenceAmiVersion, InferenceEndpoint, RoutingStrategy
+from .deployment import AutoRollback, BatchSize, RollingUpdate
 from .errors import ConfigurationError
 from .images import ContainerImage, ModelData
 from .inference_component import InferenceComponent
 from .instance_types import AcceleratorInstanceType, InstanceSpec
-from .interfaces import IInferenceComponent, IInferenceEndpoint, IScalableCopyCount
+from .interfaces import IInferenceComponent, IInferenceEndpoint, IModel, IScalableCopyCount
+from .model import Model
+from .model_data import Compression, S3DataType, S3ModelData
+from .placement import AzBalanceEnforcement, PlacementStrategy, SchedulingConfig
 from .scale_out_recorder import ScaleOutRecorder
 from .scaling import ScalableCopyCount, ScalableInstanceCount
 from .single_model_endpoint import SingleModelEndpoint
 
 __all__ = [
     "AcceleratorInstanceType",
+    "AutoRollback",
+    "AzBalanceEnforcement",
+    "BatchSize",
     "CacheGuard",
     "CacheGuardMode",
+    "CapacityReservation",
+    "CapacityReservationPreference",
+    "Compression",
     "ConfigurationError",
     "ContainerImage",
     "IInferenceComponent",
     "IInferenceEndpoint",
+    "IModel",
     "IScalableCopyCount",
     "InferenceAmiVersion",
     "InferenceComponent",
     "InferenceEndpoint",
+    "InstancePool",
     "InstanceSpec",
+    "InstanceTypeCompute",
+    "Model",
     "ModelData",
+    "PlacementStrategy",
+    "RollingUpdate",
     "RoutingStrategy",
+    "S3DataType",
+    "S3ModelData",
     "ScalableCopyCount",
     "ScalableInstanceCount",
+    "ScaleInPolicy",
+    "ScaleInStrategy",
     "ScaleOutDashboard",
     "ScaleOutRecorder",
+    "SchedulingConfig",
     "SingleModelEndpoint",
 ]

@@ -154,6 +154,8 @@ class _DefinedEndpoint(_EndpointBase):
         if image is not None:
             self._check_host_cuda(image, component)
             grant_model_access(self.role, image, model_data, self._pulled_repositories)
+        elif model_data is not None:
+            model_data.grant_read(self.role)  # an adapter: its artifacts only; it runs in its base's container
         name = component.component_name
         prefix = f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/InferenceComponents/"
         self._component_logs.add(f"{prefix}{name}", f"{prefix}{name}:log-stream:*")

@@ -115,9 +115,8 @@ class Model(Resource):
         resource.add_property_override("PrimaryContainer", self._container(environment))
         if vpc is not None:
             resource.add_property_override("VpcConfig", self._vpc_config(vpc, vpc_subnets, security_groups))
-        if role is None:
-            # CreateModel runs only once the role's policy (ECR pull, S3 read) exists.
-            resource.node.add_dependency(self.role)
+        # CreateModel runs only once the role's policy (ECR pull, S3 read) exists; a no-op for an imported role.
+        resource.node.add_dependency(self.role)
         self.model_resource = resource
         #: ``Fn::GetAtt ModelName``: referencing it orders a component after the model.
         self.model_name: str = resource.attr_model_name
