@@ -14,8 +14,8 @@ from .capacity import (
     ScaleInStrategy,
 )
 from .dashboard import ScaleOutDashboard
-from .endpoint import InferenceAmiVersion, InferenceEndpoint, RoutingStrategy
 from .deployment import AutoRollback, BatchSize, RollingUpdate
+from .endpoint import InferenceAmiVersion, InferenceEndpoint, PrefixAwareRouting, RoutingStrategy
 from .errors import ConfigurationError
 from .images import ContainerImage, ModelData
 from .inference_component import InferenceComponent
@@ -53,6 +53,7 @@ __all__ = [
     "Model",
     "ModelData",
     "PlacementStrategy",
+    "PrefixAwareRouting",
     "RollingUpdate",
     "RoutingStrategy",
     "S3DataType",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -17,7 +18,7 @@ from . import _validation as v
 from ._iam import SAGEMAKER_PRINCIPAL, GrowingStatement
 from ._lambda import allow_logs_to_use
 from ._naming import default_name
-from .cache_guard import DEFAULT_PURGE_TIMEOUT, CacheGuard, CacheGuardMode
+from .cache_guard import DEFAULT_PURGE_TIMEOUT, CacheGuard, CacheGuardMode, check_purge_timeout
 from .endpoint_base import _EndpointBase
 from .errors import ConfigurationError
 from .images import BoundImage, ModelData, grant_model_access
@@ -32,6 +33,27 @@ class RoutingStrategy(StrEnum):
     LEAST_OUTSTANDING_REQUESTS = "LEAST_OUTSTANDING_REQUESTS"
     RANDOM = "RANDOM"
     PREFIX_AWARE = "PREFIX_AWARE"
+
+
+#: ``PrefixAwareRoutingConfig`` ranges (botocore ``PrefixAwareRoutingConfig.PrefixLength`` / ``ConcurrencyThreshold``).
+PREFIX_LENGTH_RANGE = (1024, 65536)
+CONCURRENCY_THRESHOLD_RANGE = (1, 1024)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrefixAwareRouting:
+    """Settings of ``RoutingStrategy.PREFIX_AWARE`` (``RoutingConfig.PrefixAwareRoutingConfig``). SageMaker requires
+    both when the strategy is ``PREFIX_AWARE`` and documents no default for either.
+    """
+
+    #: How much of each request decides where it goes, 1024-65536: bytes of the body for ``InvokeEndpoint``,
+    #: characters of the messages' text for the OpenAI-compatible API. Cover the shared content (a system prompt)
+    #: plus enough unique content to spread the load.
+    prefix_length: int
+    #: In-flight requests on the chosen copy (or instance, without components) at which the endpoint sends a request
+    #: elsewhere, 1-1024. It applies to every copy of every component in the variant: size it for the copy that
+    #: serves the fewest concurrent requests.
+    concurrency_threshold: int
 
 
 class InferenceAmiVersion(StrEnum):
@@ -67,6 +89,7 @@ class _DefinedEndpoint(_EndpointBase):
         security_groups: list[ec2.ISecurityGroup] | None,
         encryption_key: kms.IKey | None,
         routing_strategy: RoutingStrategy,
+        prefix_aware_routing: PrefixAwareRouting | None,
         volume_size_gb: int | None,
         inference_ami_version: InferenceAmiVersion | None,
         variant_name: str,
@@ -87,6 +110,7 @@ class _DefinedEndpoint(_EndpointBase):
             vpc_subnets=vpc_subnets,
             security_groups=security_groups,
             routing_strategy=routing_strategy,
+            prefix_aware_routing=prefix_aware_routing,
             volume_size_gb=volume_size_gb,
             inference_ami_version=inference_ami_version,
             variant_name=variant_name,
@@ -102,6 +126,7 @@ class _DefinedEndpoint(_EndpointBase):
         self.instance_type = instance_type
         self.variant_name = variant_name
         self._routing_strategy = routing_strategy
+        self._prefix_aware_routing = prefix_aware_routing
         self._volume_size_gb = volume_size_gb
         self._inference_ami_version = inference_ami_version
         self._cache_guard_mode = cache_guard
@@ -129,7 +154,7 @@ class _DefinedEndpoint(_EndpointBase):
         )
         self.connections, self._subnet_ids = self._build_network(vpc, vpc_subnets, security_groups)
         self._vpc = vpc
-        self._grant_runtime_access(name, self._subnet_ids)
+        self._grant_runtime_access(name, self._subnet_ids, None if vpc is None else vpc.vpc_id)
         #: Token-valued props, named in one warning once the endpoint is rendered (``_create``).
         self._unchecked = dict(unchecked)
         if v.is_token(instance_type.name):
@@ -141,7 +166,8 @@ class _DefinedEndpoint(_EndpointBase):
             variant_name=self.variant_name,
             instance_type=self.instance_type.name,
             routing_config=sagemaker.CfnEndpointConfig.RoutingConfigProperty(
-                routing_strategy=self._routing_strategy.value
+                routing_strategy=self._routing_strategy.value,
+                prefix_aware_routing_config=_prefix_aware_config(self._prefix_aware_routing),
             ),
             volume_size_in_gb=self._volume_size_gb,
             inference_ami_version=self._inference_ami_version.value if self._inference_ami_version is not None else None,
@@ -209,6 +235,9 @@ class _DefinedEndpoint(_EndpointBase):
             "Resource",
             endpoint_config_name=self.endpoint_config.attr_endpoint_config_name,
             endpoint_name=self.physical_endpoint_name,
+            # A config change keeps the instance count that autoscaling set instead of resetting it to the config's
+            # initial count (aws/aws-cdk#23151; botocore UpdateEndpointInput.RetainAllVariantProperties).
+            retain_all_variant_properties=True,
         )
         resource.node.add_dependency(self.role)  # the role's policy must exist before SageMaker uses it
         self.endpoint_resource = resource
@@ -239,7 +268,7 @@ class _DefinedEndpoint(_EndpointBase):
                 encryption_key=self.encryption_key,
             )
 
-    def _grant_runtime_access(self, endpoint_name: str, subnet_ids: list[str]) -> None:
+    def _grant_runtime_access(self, endpoint_name: str, subnet_ids: list[str], vpc_id: str | None) -> None:
         """Logs, metrics, network interfaces and the volume key: what SageMaker does with the role at run time.
 
         Added through ``add_to_principal_policy``, so an imported role is left as it is.
@@ -272,23 +301,27 @@ class _DefinedEndpoint(_EndpointBase):
                     ],
                     resources=["*"],  # EC2 Describe* actions have no resource type
                 ),
+                # CreateNetworkInterface authorizes the new interface, its subnet and its security groups together
+                # (Service Authorization Reference): one statement, bound to the endpoint's subnets and groups.
+                iam.PolicyStatement(
+                    sid="VpcCreateNetworkInterface",
+                    actions=["ec2:CreateNetworkInterface"],
+                    resources=[
+                        f"{ec2_arn}:network-interface/*",
+                        *(f"{ec2_arn}:subnet/{subnet}" for subnet in subnet_ids),
+                        *(f"{ec2_arn}:security-group/{sg.security_group_id}" for sg in self.connections.security_groups),
+                    ],
+                ),
+                # The other three act on existing interfaces, whose ec2:Vpc key confines them to this VPC.
                 iam.PolicyStatement(
                     sid="VpcNetworkInterfaces",
                     actions=[
-                        "ec2:CreateNetworkInterface",
                         "ec2:CreateNetworkInterfacePermission",
                         "ec2:DeleteNetworkInterface",
                         "ec2:DeleteNetworkInterfacePermission",
                     ],
                     resources=[f"{ec2_arn}:network-interface/*"],
-                ),
-                iam.PolicyStatement(
-                    sid="VpcAttach",
-                    actions=["ec2:CreateNetworkInterface"],
-                    resources=[
-                        *(f"{ec2_arn}:subnet/{subnet}" for subnet in subnet_ids),
-                        *(f"{ec2_arn}:security-group/{sg.security_group_id}" for sg in self.connections.security_groups),
-                    ],
+                    conditions={"ArnEquals": {"ec2:Vpc": f"{ec2_arn}:vpc/{vpc_id}"}},
                 ),
             ]
         for statement in statements:
@@ -307,8 +340,19 @@ class _DefinedEndpoint(_EndpointBase):
                     "ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource type; PutMetricData is "
                     "confined by a cloudwatch:namespace condition to /aws/sagemaker/*.",
                 ),
+                *(
+                    [(
+                        _nag.wildcard_resource(f"arn:{_nag.PARTITION}:ec2:{_nag.REGION}:{_nag.ACCOUNT}:network-interface/*"),
+                        "SageMaker creates the endpoint's network interfaces in the given subnets, so their IDs do not "
+                        "exist at deploy time; ec2:CreateNetworkInterface is bound to the endpoint's subnets and "
+                        "security groups in the same statement, and the delete and permission actions to its VPC by "
+                        "ec2:Vpc.",
+                    )]
+                    if self.connections.security_groups
+                    else []
+                ),
             ],
-        )
+        )  # fmt: skip
         # SageMaker attaches the encrypted ML storage volumes through a grant made with this role.
         self.encryption_key.grant(self.role, "kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey")
 
@@ -342,6 +386,7 @@ def _validate_shared_props(
     vpc_subnets: Any,
     security_groups: Any,
     routing_strategy: Any,
+    prefix_aware_routing: Any,
     volume_size_gb: Any,
     inference_ami_version: Any,
     variant_name: str,
@@ -357,18 +402,66 @@ def _validate_shared_props(
     v.sagemaker_name(errors, "endpoint_name", endpoint_name)
     v.sagemaker_name(errors, "variant_name", variant_name)
     v.int_in_range(errors, "volume_size_gb", volume_size_gb, 1, 512)
+    spec = instance_type.spec if isinstance(instance_type, AcceleratorInstanceType) else None
+    if volume_size_gb is not None and spec is not None and not spec.ebs_volume:
+        errors.append(
+            f"volume_size_gb must be left out on {instance_type.name}: it has NVMe instance storage only and no EBS "
+            f"volume to size (SageMaker refuses VolumeSizeInGB there), got {volume_size_gb}"
+        )
     if not isinstance(routing_strategy, RoutingStrategy):
         errors.append(f"routing_strategy must be one of {', '.join(RoutingStrategy)}, got {routing_strategy!r}")
+    _validate_prefix_aware_routing(errors, routing_strategy, prefix_aware_routing)
     if inference_ami_version is not None and not isinstance(inference_ami_version, InferenceAmiVersion):
         errors.append(
             f"inference_ami_version must be one of {', '.join(InferenceAmiVersion)}, got {inference_ami_version!r}"
         )
     if not isinstance(cache_guard, CacheGuardMode):
         errors.append(f"cache_guard must be one of {', '.join(CacheGuardMode)}, got {cache_guard!r}")
-    v.duration_in_range(errors, "cache_purge_timeout", cache_purge_timeout, 60, 7200)
+    check_purge_timeout(errors, "cache_purge_timeout", cache_purge_timeout)
     if not isinstance(record_scale_out, bool):
         errors.append(f"record_scale_out must be True or False, got {record_scale_out!r}")
     if vpc is None and (vpc_subnets is not None or security_groups is not None):
         errors.append("vpc_subnets and security_groups need vpc; got them without a vpc")
     if security_groups is not None and not 1 <= len(security_groups) <= 5:
         errors.append(f"security_groups must hold 1-5 groups, got {len(security_groups)}")
+
+
+def _validate_prefix_aware_routing(errors: list[str], routing_strategy: Any, prefix_aware_routing: Any) -> None:
+    """Both settings when the strategy is PREFIX_AWARE ("Required when RoutingStrategy is PREFIX_AWARE"), none
+    otherwise ("Specify this parameter only when you set RoutingStrategy to PREFIX_AWARE")."""
+    prefix_aware = routing_strategy == RoutingStrategy.PREFIX_AWARE
+    if prefix_aware_routing is None:
+        if prefix_aware:
+            errors.append(
+                "prefix_aware_routing is required with routing_strategy=PREFIX_AWARE (SageMaker requires PrefixLength "
+                f"{PREFIX_LENGTH_RANGE[0]}-{PREFIX_LENGTH_RANGE[1]} and ConcurrencyThreshold "
+                f"{CONCURRENCY_THRESHOLD_RANGE[0]}-{CONCURRENCY_THRESHOLD_RANGE[1]}), for example "
+                "PrefixAwareRouting(prefix_length=4096, concurrency_threshold=8); got None"
+            )
+        return
+    if not isinstance(prefix_aware_routing, PrefixAwareRouting):
+        errors.append(
+            "prefix_aware_routing must be a PrefixAwareRouting(prefix_length=..., concurrency_threshold=...), "
+            f"got {prefix_aware_routing!r}"
+        )
+        return
+    if not prefix_aware:
+        errors.append(
+            "prefix_aware_routing applies only with routing_strategy=PREFIX_AWARE, got routing_strategy="
+            f"{getattr(routing_strategy, 'value', routing_strategy)}"
+        )
+    v.int_in_range(errors, "prefix_aware_routing.prefix_length", prefix_aware_routing.prefix_length, *PREFIX_LENGTH_RANGE)
+    v.int_in_range(
+        errors, "prefix_aware_routing.concurrency_threshold", prefix_aware_routing.concurrency_threshold,
+        *CONCURRENCY_THRESHOLD_RANGE,
+    )  # fmt: skip
+
+
+def _prefix_aware_config(
+    routing: PrefixAwareRouting | None,
+) -> sagemaker.CfnEndpointConfig.PrefixAwareRoutingConfigProperty | None:
+    if routing is None:
+        return None
+    return sagemaker.CfnEndpointConfig.PrefixAwareRoutingConfigProperty(
+        prefix_length=routing.prefix_length, concurrency_threshold=routing.concurrency_threshold
+    )

@@ -77,18 +77,30 @@ def log_group_for(scope: Construct, id: str, encryption_key: kms.IKey | None) ->
 
 
 def allow_logs_to_use(key: kms.IKey) -> None:
-    """Let CloudWatch Logs in this account and region encrypt log groups with ``key`` (no-op for an imported key)."""
+    """Let CloudWatch Logs in this account and region encrypt log groups with ``key`` (no-op for an imported key).
+
+    Two statements: the cryptographic actions are confined to this account's log groups by the encryption context,
+    while ``kms:DescribeKey`` takes no encryption context (its only condition keys are kms:CallerAccount,
+    kms:RequestAlias and kms:ViaService), so under that condition it would never be allowed.
+    """
+    logs = iam.ServicePrincipal(f"logs.{Aws.REGION}.amazonaws.com")
     key.add_to_resource_policy(
         iam.PolicyStatement(
             sid="CloudWatchLogsEncryption",
-            principals=[iam.ServicePrincipal(f"logs.{Aws.REGION}.amazonaws.com")],
+            principals=[logs],
             actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
-                     "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],  # fmt: skip
+                     "kms:GenerateDataKeyWithoutPlaintext"],  # fmt: skip
             resources=["*"],  # in a key policy, "*" is this key
+            # StringLike: the Service Authorization Reference types kms:EncryptionContext:* as String.
             conditions={
-                "ArnLike": {
+                "StringLike": {
                     "kms:EncryptionContext:aws:logs:arn": f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*"
                 }
             },
+        )
+    )
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="CloudWatchLogsDescribeKey", principals=[logs], actions=["kms:DescribeKey"], resources=["*"]
         )
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from aws_cdk import Annotations, Duration, Token
@@ -108,9 +108,20 @@ def check_count_range(errors: list[str], low: tuple[str, Any], middle: tuple[str
         )
 
 
+#: An inference component's container: "Each key and value in the Environment string-to-string map can have length of
+#: up to 1024. We support up to 16 entries in the map." (botocore InferenceComponentContainerSpecification.Environment);
+#: keys as CloudFormation's AWS::SageMaker::InferenceComponent schema requires (two characters at least).
 MAX_ENVIRONMENT_ENTRIES = 16
 _ENV_KEY = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{1,1024}$")
 _ENV_VALUE_MAX = 1024
+#: A model's container (CreateModel, botocore ContainerDefinition.Environment): at most 100 entries, keys
+#: ``[a-zA-Z_][a-zA-Z0-9_]*`` (one letter is valid), "The maximum length of each key and value in the Environment map
+#: is 1024 bytes. The maximum length of all keys and values in the map, combined, is 32 KB." (32 KB read as 32768
+#: bytes: ``assumed``, the page gives no byte count.)
+MODEL_ENVIRONMENT_MAX_ENTRIES = 100
+MODEL_ENVIRONMENT_ITEM_MAX_BYTES = 1024
+MODEL_ENVIRONMENT_TOTAL_MAX_BYTES = 32 * 1024
+_MODEL_ENV_KEY = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _STARTUP_RANGE_S = (60, 3600)
 
 
@@ -122,8 +133,12 @@ def container(
     environment: dict[str, str] | None,
     startup_health_check_timeout: Any,
     model_download_timeout: Any,
+    for_model: bool = False,
 ) -> None:
-    """The container of a component or a single-model endpoint: ECR image, S3 artifacts, environment, timeouts."""
+    """The container of a component or a single-model endpoint: ECR image, S3 artifacts, environment, timeouts.
+
+    ``for_model``: the environment goes on an ``AWS::SageMaker::Model`` (CreateModel's rules), not on a component.
+    """
     if not isinstance(image, ContainerImage):
         errors.append(
             "image must be a ContainerImage (from_ecr_repository, from_image_uri or lmi), "
@@ -133,13 +148,19 @@ def container(
         errors.append(f"model_data must be a ModelData (from_s3_uri or from_bucket), got {model_data!r}")
     duration_in_range(errors, "startup_health_check_timeout", startup_health_check_timeout, *_STARTUP_RANGE_S)
     duration_in_range(errors, "model_download_timeout", model_download_timeout, *_STARTUP_RANGE_S)
+    if for_model:
+        model_environment(errors, environment)
+        return
     if environment is None:
         return
     if len(environment) > MAX_ENVIRONMENT_ENTRIES:
         errors.append(f"environment must have at most {MAX_ENVIRONMENT_ENTRIES} entries, got {len(environment)}")
     for key, value in environment.items():
-        if not is_token(key) and not _ENV_KEY.match(key):
-            errors.append(f"environment key {key!r} must match {_ENV_KEY.pattern} (a letter or _, then letters, digits or _)")
+        if not is_token(key) and (not isinstance(key, str) or not _ENV_KEY.match(key) or len(key) > _ENV_VALUE_MAX):
+            errors.append(
+                f"environment key {key!r} must match {_ENV_KEY.pattern} and be at most {_ENV_VALUE_MAX} characters "
+                "(a letter or _, then at least one letter, digit or _: an inference component refuses one-letter keys)"
+            )
         if not is_token(value) and (not isinstance(value, str) or len(value) > _ENV_VALUE_MAX):
             errors.append(f"environment value of {key!r} must be a string of at most {_ENV_VALUE_MAX} characters")
 
@@ -161,6 +182,39 @@ def whole_seconds(errors: list[str], prop: str, value: Duration | None, low_s: i
         errors.append(f"{prop} must be whole seconds, got {seconds} seconds")
     elif not low_s <= seconds <= high_s:
         errors.append(f"{prop} must be between {low_s} and {high_s} seconds, got {int(seconds)} seconds")
+
+
+def model_environment(errors: list[str], environment: Mapping[str, str] | None) -> None:
+    """CreateModel's environment rules (botocore ``ContainerDefinition.Environment`` / ``EnvironmentMap``)."""
+    if environment is None:
+        return
+    if not isinstance(environment, Mapping):
+        errors.append(f"environment must be a mapping of strings, got {environment!r}")
+        return
+    if len(environment) > MODEL_ENVIRONMENT_MAX_ENTRIES:
+        errors.append(f"environment must have at most {MODEL_ENVIRONMENT_MAX_ENTRIES} entries, got {len(environment)}")
+    total = 0
+    for key, value in environment.items():
+        if is_token(key):
+            pass
+        elif not isinstance(key, str) or not _MODEL_ENV_KEY.match(key) or len(key.encode()) > MODEL_ENVIRONMENT_ITEM_MAX_BYTES:
+            errors.append(
+                f"environment key {key!r} must match [a-zA-Z_][a-zA-Z0-9_]* and be at most "
+                f"{MODEL_ENVIRONMENT_ITEM_MAX_BYTES} bytes"
+            )
+        else:
+            total += len(key.encode())
+        if is_token(value):
+            continue
+        if not isinstance(value, str) or len(value.encode()) > MODEL_ENVIRONMENT_ITEM_MAX_BYTES:
+            errors.append(f"environment value of {key!r} must be a string of at most {MODEL_ENVIRONMENT_ITEM_MAX_BYTES} bytes")
+        else:
+            total += len(value.encode())
+    if total > MODEL_ENVIRONMENT_TOTAL_MAX_BYTES:
+        errors.append(
+            f"environment keys and values must total at most {MODEL_ENVIRONMENT_TOTAL_MAX_BYTES} bytes (32 KB), "
+            f"got {total}"
+        )
 
 
 def seconds(value: Duration | None) -> int | None:

@@ -39,6 +39,26 @@ from .runtime.guard import ENFORCE, WARN
 DEFAULT_PURGE_TIMEOUT = Duration.minutes(20)
 _POLL_INTERVAL = Duration.seconds(30)
 _PROVIDER_MARGIN = Duration.minutes(5)
+#: The Provider framework's ``total_timeout``: "The maximum timeout is 1 hour" (aws_cdk custom_resources ProviderProps).
+_PROVIDER_MAX_TOTAL_S = 3600
+_PURGE_TIMEOUT_MIN_S = 60
+#: The guard waits the purge timeout plus a margin within the Provider's total: 55 minutes at most.
+PURGE_TIMEOUT_MAX_S = _PROVIDER_MAX_TOTAL_S - int(_PROVIDER_MARGIN.to_seconds())
+
+
+def check_purge_timeout(errors: list[str], prop: str, value: Duration | None) -> None:
+    """``value`` must leave the Provider framework's 1-hour total timeout room for the guard's 5-minute margin."""
+    problems: list[str] = []
+    seconds = v.duration_in_range(problems, prop, value, _PURGE_TIMEOUT_MIN_S, PURGE_TIMEOUT_MAX_S)
+    if seconds is None or v.is_token(seconds) or seconds <= PURGE_TIMEOUT_MAX_S:
+        errors += problems
+    else:
+        errors.append(
+            f"{prop} must be between {_PURGE_TIMEOUT_MIN_S} seconds and {PURGE_TIMEOUT_MAX_S // 60} minutes "
+            f"({PURGE_TIMEOUT_MAX_S} seconds): the guard's "
+            f"custom-resource Provider waits it plus a {int(_PROVIDER_MARGIN.to_seconds()) // 60}-minute margin, and "
+            f"the Provider's total timeout is at most 1 hour; got {seconds:g} seconds"
+        )
 
 
 class CacheGuardMode(StrEnum):
@@ -73,10 +93,13 @@ class CacheGuard(Construct):
         encryption_key: kms.IKey | None = None,
     ) -> None:
         instance_type = endpoint.instance_type
+        errors: list[str] = []
         if instance_type is None:
-            raise ConfigurationError(
-                path_of(scope, id), "CacheGuard", ["endpoint must have a known instance_type, got an endpoint without one"]
-            )
+            errors.append("endpoint must have a known instance_type, got an endpoint without one")
+        check_purge_timeout(errors, "purge_timeout", purge_timeout)
+        if errors:
+            raise ConfigurationError(path_of(scope, id), "CacheGuard", errors)
+        assert instance_type is not None
         super().__init__(scope, id)
         self.endpoint = endpoint
         self.instance_type: AcceleratorInstanceType = instance_type
@@ -96,6 +119,21 @@ class CacheGuard(Construct):
         )  # fmt: skip
         self._describe_images = GrowingStatement(self.on_event_function, "ecr:DescribeImages", "ecr:DescribeRepositories")
         self._grant_verification(endpoint_name)
+        provider_logs = log_group_for(self, "ProviderLogs", encryption_key)
+        # Our own roles for the framework's functions: the default ones attach AWSLambdaBasicExecutionRole (log writes
+        # anywhere). These write only to the Provider's log group; CDK adds the invoke grants the framework needs.
+        framework_roles = [
+            iam.Role(self, f"Framework{name}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                     description=f"Provider framework {what} function of the cache guard of SageMaker endpoint {endpoint_name}")
+            for name, what in (("OnEvent", "onEvent"), ("CompleteAndTimeout", "isComplete/onTimeout"))
+        ]  # fmt: skip
+        for role in framework_roles:
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[provider_logs.log_group_arn]
+                )
+            )
+        self._framework_roles = framework_roles
         self.provider = cr.Provider(
             self,
             "Provider",
@@ -103,7 +141,9 @@ class CacheGuard(Construct):
             is_complete_handler=self.is_complete_function,
             query_interval=_POLL_INTERVAL,
             total_timeout=Duration.seconds(purge_timeout.to_seconds() + _PROVIDER_MARGIN.to_seconds()),
-            log_group=log_group_for(self, "ProviderLogs", encryption_key),
+            log_group=provider_logs,
+            framework_on_event_role=framework_roles[0],
+            framework_complete_and_timeout_role=framework_roles[1],
             # Waiter logging would make CDK grant logs:CreateLogStream/PutLogEvents on every log group ("*").
             disable_waiter_state_machine_logging=True,
         )
@@ -171,19 +211,19 @@ class CacheGuard(Construct):
             "The Provider framework invokes this function and its versions (lambda:InvokeFunction on <arn>:*); "
             "the grant names this one function."
         )
+        invoke_acknowledgements = [
+            (_nag.wildcard_resource(f"<{stack.resolve(stack.get_logical_id(cast(CfnElement, f.node.default_child)))}.Arn>:*"),
+             invoke_reason)
+            for f in invoked
+        ]  # fmt: skip
+        for role in self._framework_roles:  # the framework's invoke grants land in our roles' policies
+            _nag.acknowledge_all(
+                role, [*invoke_acknowledgements, *_nag.in_packs("IAMNoInlinePolicy", _nag.INLINE_POLICY_REASON)]
+            )
         _nag.acknowledge_all(
             self.provider,
             [
-                (
-                    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-                    "The Provider framework's functions (aws-cdk-lib custom_resources) use AWS's basic execution "
-                    "policy for their own logs; it grants only log writes.",
-                ),
-                *(
-                    (_nag.wildcard_resource(f"<{stack.resolve(stack.get_logical_id(cast(CfnElement, f.node.default_child)))}.Arn>:*"),
-                     invoke_reason)
-                    for f in invoked
-                ),
+                *invoke_acknowledgements,
                 *_nag.in_packs("IAMNoInlinePolicy", _nag.INLINE_POLICY_REASON),
                 *_nag.function_rules(
                     how_invoked="CloudFormation and the Provider's waiter invoke it and track its result"

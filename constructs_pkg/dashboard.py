@@ -11,6 +11,7 @@ from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct, IConstruct
 
 from . import _validation as v
+from . import metrics
 from ._regions import check_region_availability
 from .interfaces import IInferenceComponent, IInferenceEndpoint
 from .scale_out_recorder import ScaleOutRecorder
@@ -71,10 +72,7 @@ class ScaleOutDashboard(Construct):
 
     def _build(self) -> None:
         endpoint = self.endpoint
-        # A defined endpoint has a recorder unless it was turned off; an imported one has none.
-        recorder = getattr(endpoint, "scale_out_recorder", None)
-        if not isinstance(recorder, ScaleOutRecorder):
-            recorder = None
+        recorder = _recorder_of(endpoint, self)
         self.dashboard.add_widgets(
             cw.TextWidget(
                 markdown=f"## Scale-out of SageMaker endpoint `{endpoint.physical_endpoint_name}`",
@@ -83,37 +81,74 @@ class ScaleOutDashboard(Construct):
             )
         )
         alarms = list(recorder.budget_alarms.values()) if recorder is not None else []
-        width = THIRD_WIDTH if alarms else HALF_WIDTH
+        # GPUReservation and the *Normalized metrics exist only on endpoints with inference components; GPU metrics on
+        # Neuron instances are nowhere documented (constructs_pkg/metrics.py).
+        reservation = endpoint.hosts_components and _has_gpus(endpoint)
+        width = FULL_WIDTH // (1 + int(reservation) + int(bool(alarms)))
         endpoint_row: list[cw.IWidget] = [
             _graph(
                 "Instances",
                 [endpoint.metric_desired_instance_count(label="desired"),
                  endpoint.metric_current_instance_count(label="current")],
                 width=width, left_axis=COUNT_AXIS,
-            ),
-            _graph(
+            ) if recorder is not None else _recorder_off(width),
+        ]  # fmt: skip
+        if reservation:
+            endpoint_row.append(_graph(
                 "Accelerator reservation and use (%)",
                 [endpoint.metric_gpu_reservation(label="reserved by copies"),
                  endpoint.metric_gpu_utilization(label="utilized")],
                 width=width, left_axis=PERCENT_AXIS,
-            ),
-        ]  # fmt: skip
+            ))  # fmt: skip
         if alarms:
             endpoint_row.append(cw.AlarmStatusWidget(title="Scale-out SLO", alarms=alarms, width=width, height=GRAPH_HEIGHT))
         self.dashboard.add_widgets(*endpoint_row)
         budget = recorder.scale_out_budget if recorder is not None else None
-        rows: list[list[cw.IWidget]] = [] if endpoint.hosts_components else _variant_rows(endpoint, budget)
+        recorded = recorder is not None
+        rows: list[list[cw.IWidget]] = [] if endpoint.hosts_components else _variant_rows(endpoint, budget, recorded)
         for component in endpoint.inference_components:
-            rows += _component_rows(component, endpoint, budget)
+            rows += _component_rows(component, endpoint, budget, recorded)
         for row in rows:
             self.dashboard.add_widgets(*row)
+
+
+def _recorder_of(endpoint: IInferenceEndpoint, scope: IConstruct) -> ScaleOutRecorder | None:
+    """The recorder publishing the library's metrics for ``endpoint``: the defined endpoint's own (unless turned
+    off), else one the app created for it (an imported endpoint's)."""
+    recorder = getattr(endpoint, "scale_out_recorder", None)
+    if isinstance(recorder, ScaleOutRecorder):
+        return recorder
+    if hasattr(endpoint, "scale_out_recorder"):
+        return None  # a defined endpoint with record_scale_out=False
+    found = [c for c in scope.node.root.node.find_all() if isinstance(c, ScaleOutRecorder) and c.endpoint is endpoint]
+    return found[0] if found else None
+
+
+def _recorder_off(width: int) -> cw.TextWidget:
+    """In place of the library's metrics (namespace ``ConstructsPkg/ScaleOut``) when nothing publishes them."""
+    return cw.TextWidget(
+        markdown=(
+            f"**Scale-out recording is off.** Instance and copy counts and measured scale-out latency come from the "
+            f"library's `ScaleOutRecorder` (namespace `{metrics.LIBRARY}`), which this endpoint does not have. Turn it "
+            "on with `record_scale_out=True` on the endpoint, or, for an imported endpoint, "
+            "`ScaleOutRecorder(scope, id, endpoint=endpoint)`."
+        ),
+        width=width,
+        height=GRAPH_HEIGHT,
+    )
+
+
+def _has_gpus(endpoint: IInferenceEndpoint) -> bool:
+    """False on Neuron instances (inf*, trn*); True when the type is unknown (an imported endpoint)."""
+    instance_type = endpoint.instance_type
+    return instance_type is None or not instance_type.is_neuron
 
 
 def _target_line(value: float | None, label: str) -> list[cw.HorizontalAnnotation]:
     return [] if value is None else [cw.HorizontalAnnotation(value=value, label=label, color=cw.Color.RED)]
 
 
-def _variant_rows(endpoint: IInferenceEndpoint, budget: Duration | None) -> list[list[cw.IWidget]]:
+def _variant_rows(endpoint: IInferenceEndpoint, budget: Duration | None, recorded: bool) -> list[list[cw.IWidget]]:
     """A single-model endpoint scales instances of its variant on ConcurrentRequestsPerModel."""
     scaling = getattr(endpoint, "scalable_instance_count", None)  # a SingleModelEndpoint's instance scaling
     if not isinstance(scaling, ScalableInstanceCount):
@@ -130,17 +165,27 @@ def _variant_rows(endpoint: IInferenceEndpoint, budget: Duration | None) -> list
         f"Errors: {name}",
         [endpoint.metric_invocation_4xx_errors(label="4xx"), endpoint.metric_invocation_5xx_errors(label="5xx"),
          endpoint.metric_invocation_model_errors(label="model errors"),
-         endpoint.metric_scale_out_failures(label="failed scale-outs")],
+         *([endpoint.metric_scale_out_failures(label="failed scale-outs")] if recorded else [])],
         left_axis=COUNT_AXIS,
+    )  # fmt: skip
+    # Without components the endpoint publishes GPUUtilization, not GPUUtilizationNormalized (metrics.py).
+    utilization = _graph(
+        f"GPU utilization (% x GPUs): {name}",
+        [endpoint.metric(metrics.VARIANT_GPU_UTILIZATION, label="GPU"),
+         endpoint.metric(metrics.VARIANT_GPU_MEMORY_UTILIZATION, label="GPU memory"),
+         endpoint.metric(metrics.VARIANT_CPU_UTILIZATION, label="CPU")],
+        left_axis=cw.YAxisProps(min=0, show_units=False),
     )  # fmt: skip
     return [
         [header],
-        [demand, _scale_out_latency(endpoint, name, budget), failures],
-        [_model_latency(endpoint, name), _gpu(endpoint, name)],
+        [demand, *([_scale_out_latency(endpoint, name, budget)] if recorded else []), failures],
+        [_model_latency(endpoint, name), *([utilization] if _has_gpus(endpoint) else [])],
     ]
 
 
-def _component_rows(component: IInferenceComponent, endpoint: IInferenceEndpoint, budget: Duration | None) -> list[list[cw.IWidget]]:
+def _component_rows(
+    component: IInferenceComponent, endpoint: IInferenceEndpoint, budget: Duration | None, recorded: bool
+) -> list[list[cw.IWidget]]:
     name = component.component_name
     scaling = component.scalable_copy_count
     header = cw.TextWidget(markdown=f"### Inference component `{name}`", width=FULL_WIDTH, height=HEADER_HEIGHT)
@@ -164,13 +209,13 @@ def _component_rows(component: IInferenceComponent, endpoint: IInferenceEndpoint
          component.metric_invocation_4xx_errors(label="4xx"),
          component.metric_invocation_5xx_errors(label="5xx"),
          component.metric_invocation_model_errors(label="model errors"),
-         component.metric_scale_out_failures(label="failed scale-outs")],
+         *([component.metric_scale_out_failures(label="failed scale-outs")] if recorded else [])],
         left_axis=COUNT_AXIS,
     )  # fmt: skip
     return [
         [header],
-        [demand, copies, _scale_out_latency(component, name, budget)],
-        [failures, _model_latency(component, name), _gpu(component, name)],
+        [demand, *([copies, _scale_out_latency(component, name, budget)] if recorded else [])],
+        [failures, _model_latency(component, name), *([_gpu(component, name)] if _has_gpus(endpoint) else [])],
     ]
 
 
@@ -196,7 +241,7 @@ def _model_latency(source: IInferenceEndpoint | IInferenceComponent, name: str) 
     return _graph(
         f"Latency percentiles (microseconds): {name}",
         [*(source.metric_model_latency(statistic=s, label=f"model {s}") for s in MODEL_LATENCY_PERCENTILES),
-         source.metric_overhead_latency(statistic="p90", label="overhead p90")],
+         source.metric_overhead_latency(label="overhead average")],  # no percentiles for OverheadLatency
         left_axis=cw.YAxisProps(min=0, show_units=False),
     )
 

@@ -15,7 +15,7 @@ from constructs import Construct, IConstruct
 
 from . import _validation as v
 from ._capacity import guaranteed_copies_problem
-from ._defined_endpoint import InferenceAmiVersion, RoutingStrategy, _DefinedEndpoint
+from ._defined_endpoint import InferenceAmiVersion, PrefixAwareRouting, RoutingStrategy, _DefinedEndpoint
 from .cache_guard import CacheGuardMode
 from .capacity import (
     CapacityReservation,
@@ -30,7 +30,7 @@ from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceEndpoint
 from .scale_out_recorder import DEFAULT_SCALE_OUT_BUDGET
 
-__all__ = ["InferenceEndpoint", "InferenceAmiVersion", "RoutingStrategy", "DEFAULT_VARIANT_NAME"]
+__all__ = ["InferenceEndpoint", "InferenceAmiVersion", "PrefixAwareRouting", "RoutingStrategy", "DEFAULT_VARIANT_NAME"]
 
 
 class InferenceEndpoint(_DefinedEndpoint):
@@ -64,6 +64,7 @@ class InferenceEndpoint(_DefinedEndpoint):
         security_groups: list[ec2.ISecurityGroup] | None = None,
         encryption_key: kms.IKey | None = None,
         routing_strategy: RoutingStrategy = RoutingStrategy.LEAST_OUTSTANDING_REQUESTS,
+        prefix_aware_routing: PrefixAwareRouting | None = None,
         volume_size_gb: int | None = None,
         inference_ami_version: InferenceAmiVersion | None = None,
         variant_name: str = DEFAULT_VARIANT_NAME,
@@ -94,14 +95,18 @@ class InferenceEndpoint(_DefinedEndpoint):
             Default: a new key with yearly rotation, kept when the stack is deleted (the guard's logs outlive it).
             It does not cover NVMe instance-store volumes, which the instance encrypts in hardware.
         :param routing_strategy: Request routing among instances. Default: least outstanding requests.
-        :param volume_size_gb: ML storage volume per instance, 1-512 GB. Default: SageMaker's size for the type.
+        :param prefix_aware_routing: Prefix length and concurrency threshold; required with
+            ``RoutingStrategy.PREFIX_AWARE`` and refused with any other strategy. Default: none.
+        :param volume_size_gb: EBS ML storage volume per instance, 1-512 GB. Refused on types with NVMe instance storage
+            only (g4dn, g5, g6, g6e, p4d, p4de, p5*, trn1*, dl1: ``instance_type.spec.ebs_volume`` is False), which have
+            no EBS volume. Default: SageMaker's size for the type.
         :param inference_ami_version: Host AMI (GPU driver and CUDA). Default: SageMaker's default AMI.
         :param variant_name: Production variant name. Default: ``AllTraffic``.
         :param cache_guard: Check container-cache eligibility before the endpoint is created and verify the purge
             after it is deleted: ``WARN`` reports, ``ENFORCE`` fails the deployment (or the deletion), ``OFF`` skips.
             Default: ``WARN``.
         :param cache_purge_timeout: How long the guard waits for the endpoint and its components to disappear on
-            deletion, 1-120 minutes. Default: 20 minutes.
+            deletion, 1-55 minutes (the guard's Provider adds 5 minutes and may wait 1 hour in all). Default: 20 minutes.
         :param record_scale_out: Add a ``ScaleOutRecorder`` publishing copy counts, instance counts and measured
             scale-out latency every minute. Default: True.
         :param scale_out_budget: With the recorder, alarm when a component's scale-out takes longer; None for no
@@ -152,6 +157,7 @@ class InferenceEndpoint(_DefinedEndpoint):
             security_groups=security_groups,
             encryption_key=encryption_key,
             routing_strategy=routing_strategy,
+            prefix_aware_routing=prefix_aware_routing,
             volume_size_gb=volume_size_gb,
             inference_ami_version=inference_ami_version,
             variant_name=variant_name,

@@ -180,7 +180,7 @@ class _EndpointBase(Resource):
         return self.metric(metrics.MODEL_LATENCY, **options)
 
     def metric_overhead_latency(self, **options: Any) -> cw.Metric:
-        """SageMaker's own time per request, in microseconds. Default: p90 over 1 minute."""
+        """SageMaker's own time per request, in microseconds. Default: average over 1 minute (no percentiles)."""
         return self.metric(metrics.OVERHEAD_LATENCY, **options)
 
     def metric_gpu_utilization(self, **options: Any) -> cw.Metric:

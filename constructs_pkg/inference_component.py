@@ -182,7 +182,7 @@ class _ComponentBase(Resource):
         return self.metric(metrics.INVOCATION_MODEL_ERRORS, **options)
 
     def metric_overhead_latency(self, **options: Any) -> cw.Metric:
-        """SageMaker's own time per request, in microseconds. Default: p90 over 1 minute."""
+        """SageMaker's own time per request, in microseconds. Default: average over 1 minute (no percentiles)."""
         return self.metric(metrics.OVERHEAD_LATENCY, **options)
 
     def metric_gpu_utilization(self, **options: Any) -> cw.Metric:
@@ -266,8 +266,10 @@ class InferenceComponent(_ComponentBase):
             artifacts). ``S3ModelData``: an uncompressed prefix or a gated model; the component then defines a
             ``Model`` from ``image``, ``model_data`` and ``environment`` (the endpoint's role reads the data) and runs
             it by name. Default: none (the container fetches its model, e.g. ``HF_MODEL_ID``).
-        :param environment: Container environment: at most 16 entries on the component's own container; on a
-            ``Model`` (with ``S3ModelData``) up to 100 entries and 32 KB. Default: none.
+        :param environment: Container environment. On the component's own container: at most 16 entries, keys
+            `^[a-zA-Z_][a-zA-Z0-9_]{1,1024}$` (two characters at least, as CloudFormation requires), each key and
+            value at most 1024 characters. On a ``Model`` (with ``S3ModelData``): up to 100 entries and 32 KB.
+            Default: none.
         :param cpu_cores: CPU cores reserved per copy (>= 0.25). Default: SageMaker decides.
         :param copy_count: Copies at creation (>= 0). Autoscaling takes over from there. Default: 1 (an adapter has
             no copies of its own).

@@ -17,11 +17,38 @@ class InstanceSpec:
 
     accelerators: int
     memory_gib: int
+    #: Whether SageMaker attaches an EBS ML storage volume, so ``VolumeSizeInGB`` applies (False: NVMe instance
+    #: storage only, and SageMaker refuses ``VolumeSizeInGB``). See ``_INSTANCE_STORAGE_ONLY``.
+    ebs_volume: bool = True
 
     @property
     def memory_mib(self) -> int:
         return self.memory_gib * 1024
 
+
+#: Types in the table below that take no EBS volume (NVMe instance storage only), so ``VolumeSizeInGB`` is refused.
+#: Source: the SageMaker Python SDK's ``volume_size_supported`` (sagemaker-core ``common_utils.py``, 2026-08): "Any
+#: instance type with a "d" in the instance family (i.e. c5d, p4d, etc) + g5 or g6 or p5 does not support attaching an
+#: EBS volume", plus trn1 (aws/sagemaker-python-sdk#4828: "this instance family does not support attaching an ebs
+#: volume, hence volume size argument throws a service exception"); g4dn confirmed by a docs maintainer
+#: (awsdocs/amazon-sagemaker-developer-guide#80: "We don't attach an EBS volume because it has a local SSD for g4dn").
+#: Written out per type rather than derived, so that a new family is a decision, not an accident of its name.
+_INSTANCE_STORAGE_ONLY = frozenset(
+    [
+        "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge",
+        "ml.g4dn.16xlarge",
+        "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge",
+        "ml.g5.24xlarge", "ml.g5.48xlarge",
+        "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge",
+        "ml.g6.24xlarge", "ml.g6.48xlarge",
+        "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge",
+        "ml.g6e.24xlarge", "ml.g6e.48xlarge",
+        "ml.p4d.24xlarge", "ml.p4de.24xlarge",
+        "ml.p5.4xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge",
+        "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge",
+        "ml.dl1.24xlarge",
+    ]
+)  # fmt: skip
 
 # Accelerators and host memory for every accelerator type in botocore 1.44.5's ProductionVariantInstanceType enum.
 # Source: Amazon EC2 "Accelerated computing instance specifications"
@@ -29,7 +56,7 @@ class InstanceSpec:
 # For Neuron instances (inf*, trn*) the count is NeuronCores, not chips: SageMaker's unit for
 # NumberOfAcceleratorDevicesRequired on Neuron is not confirmed, and the larger number never rejects a valid request.
 _SPECS: dict[str, InstanceSpec] = {
-    name: InstanceSpec(acc, mem)
+    name: InstanceSpec(acc, mem, ebs_volume=name not in _INSTANCE_STORAGE_ONLY)
     for name, acc, mem in [
         ("ml.g4dn.xlarge", 1, 16), ("ml.g4dn.2xlarge", 1, 32), ("ml.g4dn.4xlarge", 1, 64),
         ("ml.g4dn.8xlarge", 1, 128), ("ml.g4dn.12xlarge", 4, 192), ("ml.g4dn.16xlarge", 1, 256),
@@ -59,6 +86,10 @@ _SPECS: dict[str, InstanceSpec] = {
         ("ml.dl1.24xlarge", 8, 768),
     ]
 }  # fmt: skip
+
+
+#: Families whose accelerators are AWS Neuron devices (Inferentia, Trainium), not GPUs.
+NEURON_FAMILY_PREFIXES = ("inf", "trn")
 
 
 class AcceleratorInstanceType:
@@ -98,6 +129,12 @@ class AcceleratorInstanceType:
                     f"{', '.join(n for n in _SPECS if instance_family(n) == family)}){hint}",
                 )
         return cls(name)
+
+    @property
+    def is_neuron(self) -> bool:
+        """AWS Inferentia or Trainium (inf*, trn*): NeuronCores, not GPUs. False for a token."""
+        family = instance_family(self.name) if isinstance(self.name, str) else None
+        return family is not None and family.startswith(NEURON_FAMILY_PREFIXES)
 
     @property
     def spec(self) -> InstanceSpec | None:

@@ -1,6 +1,8 @@
 """The only place where namespaces, metric names, dimensions and default statistics are spelled.
 
-Sources: fact sheet section 4 (SageMaker CloudWatch metrics) and section 3 (high-resolution metrics).
+Each SageMaker metric cites the page that lists it (``MetricSpec.source``), where its namespace, the endpoint kinds
+that emit it and its valid statistics are stated: ``CWM`` ("Amazon SageMaker AI metrics in Amazon CloudWatch") for all
+but ``NoCapacityInvocationFailures``, which the scale-to-zero page introduces (``ZERO``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ ENDPOINT_DIMENSION = names.ENDPOINT_DIMENSION
 VARIANT_DIMENSION = "VariantName"
 
 HIGH_RESOLUTION = Duration.seconds(10)
+MINUTE = Duration.minutes(1)
+
+CWM = "https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html"
+ZERO = "https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling-zero-instances.html"
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,8 @@ class MetricSpec:
     name: str
     statistic: str
     period: Duration | None = None  # None: CloudWatch's 5-minute default
+    #: The page listing the metric (SageMaker's); None for the library's own metrics (``runtime/names.py``).
+    source: str | None = None
 
     def metric(self, dimensions: dict[str, str], **options: Any) -> cw.Metric:
         """A metric with this spec's defaults; any ``cw.MetricProps`` option overrides them."""
@@ -46,32 +54,36 @@ class MetricSpec:
 
 
 # Per inference component (dimension InferenceComponentName).
-CONCURRENT_REQUESTS_PER_COPY = MetricSpec(SAGEMAKER, "ConcurrentRequestsPerCopy", "Maximum", HIGH_RESOLUTION)
-INVOCATIONS = MetricSpec(SAGEMAKER, "Invocations", "Sum", Duration.minutes(1))
-INVOCATIONS_PER_COPY = MetricSpec(SAGEMAKER, "InvocationsPerCopy", "Sum", Duration.minutes(1))
-INVOCATION_4XX_ERRORS = MetricSpec(SAGEMAKER, "Invocation4XXErrors", "Sum", Duration.minutes(1))
-INVOCATION_5XX_ERRORS = MetricSpec(SAGEMAKER, "Invocation5XXErrors", "Sum", Duration.minutes(1))
-INVOCATION_MODEL_ERRORS = MetricSpec(SAGEMAKER, "InvocationModelErrors", "Sum", Duration.minutes(1))
-MODEL_LATENCY = MetricSpec(SAGEMAKER, "ModelLatency", "p90", Duration.minutes(1))
-OVERHEAD_LATENCY = MetricSpec(SAGEMAKER, "OverheadLatency", "p90", Duration.minutes(1))
-NO_CAPACITY_INVOCATION_FAILURES = MetricSpec(SAGEMAKER, "NoCapacityInvocationFailures", "Sum", Duration.minutes(1))
-COMPONENT_GPU_UTILIZATION = MetricSpec(COMPONENT_INSTANCES, "GPUUtilizationNormalized", "Average", Duration.minutes(1))
+CONCURRENT_REQUESTS_PER_COPY = MetricSpec(SAGEMAKER, "ConcurrentRequestsPerCopy", "Maximum", HIGH_RESOLUTION, CWM)
+INVOCATIONS = MetricSpec(SAGEMAKER, "Invocations", "Sum", MINUTE, CWM)
+INVOCATIONS_PER_COPY = MetricSpec(SAGEMAKER, "InvocationsPerCopy", "Sum", MINUTE, CWM)
+INVOCATION_4XX_ERRORS = MetricSpec(SAGEMAKER, "Invocation4XXErrors", "Sum", MINUTE, CWM)
+INVOCATION_5XX_ERRORS = MetricSpec(SAGEMAKER, "Invocation5XXErrors", "Sum", MINUTE, CWM)
+INVOCATION_MODEL_ERRORS = MetricSpec(SAGEMAKER, "InvocationModelErrors", "Sum", MINUTE, CWM)
+MODEL_LATENCY = MetricSpec(SAGEMAKER, "ModelLatency", "p90", MINUTE, CWM)
+#: "Valid statistics: Average, Sum, Min, Max, Sample Count": no percentiles [CWM].
+OVERHEAD_LATENCY = MetricSpec(SAGEMAKER, "OverheadLatency", "Average", MINUTE, CWM)
+NO_CAPACITY_INVOCATION_FAILURES = MetricSpec(SAGEMAKER, "NoCapacityInvocationFailures", "Sum", MINUTE, ZERO)
+COMPONENT_GPU_UTILIZATION = MetricSpec(COMPONENT_INSTANCES, "GPUUtilizationNormalized", "Average", MINUTE, CWM)
 COMPONENT_GPU_MEMORY_UTILIZATION = MetricSpec(
-    COMPONENT_INSTANCES, "GPUMemoryUtilizationNormalized", "Average", Duration.minutes(1)
+    COMPONENT_INSTANCES, "GPUMemoryUtilizationNormalized", "Average", MINUTE, CWM
 )
-COMPONENT_CPU_UTILIZATION = MetricSpec(COMPONENT_INSTANCES, "CPUUtilizationNormalized", "Average", Duration.minutes(1))
-COMPONENT_MEMORY_UTILIZATION = MetricSpec(
-    COMPONENT_INSTANCES, "MemoryUtilizationNormalized", "Average", Duration.minutes(1)
-)
+COMPONENT_CPU_UTILIZATION = MetricSpec(COMPONENT_INSTANCES, "CPUUtilizationNormalized", "Average", MINUTE, CWM)
+COMPONENT_MEMORY_UTILIZATION = MetricSpec(COMPONENT_INSTANCES, "MemoryUtilizationNormalized", "Average", MINUTE, CWM)
 
-# Per endpoint variant (dimensions EndpointName, VariantName).
-CONCURRENT_REQUESTS_PER_MODEL = MetricSpec(SAGEMAKER, "ConcurrentRequestsPerModel", "Maximum", HIGH_RESOLUTION)
-ENDPOINT_GPU_UTILIZATION = MetricSpec(ENDPOINT_INSTANCES, "GPUUtilizationNormalized", "Average", Duration.minutes(1))
+# Per endpoint variant (dimensions EndpointName, VariantName). The *Normalized metrics and GPUReservation are "provided
+# only for endpoints that host active inference components" [CWM].
+CONCURRENT_REQUESTS_PER_MODEL = MetricSpec(SAGEMAKER, "ConcurrentRequestsPerModel", "Maximum", HIGH_RESOLUTION, CWM)
+ENDPOINT_GPU_UTILIZATION = MetricSpec(ENDPOINT_INSTANCES, "GPUUtilizationNormalized", "Average", MINUTE, CWM)
 ENDPOINT_GPU_MEMORY_UTILIZATION = MetricSpec(
-    ENDPOINT_INSTANCES, "GPUMemoryUtilizationNormalized", "Average", Duration.minutes(1)
+    ENDPOINT_INSTANCES, "GPUMemoryUtilizationNormalized", "Average", MINUTE, CWM
 )
-ENDPOINT_GPU_RESERVATION = MetricSpec(ENDPOINT_INSTANCES, "GPUReservation", "Average", Duration.minutes(1))
-ENDPOINT_CPU_UTILIZATION = MetricSpec(ENDPOINT_INSTANCES, "CPUUtilizationNormalized", "Average", Duration.minutes(1))
+ENDPOINT_GPU_RESERVATION = MetricSpec(ENDPOINT_INSTANCES, "GPUReservation", "Average", MINUTE, CWM)
+ENDPOINT_CPU_UTILIZATION = MetricSpec(ENDPOINT_INSTANCES, "CPUUtilizationNormalized", "Average", MINUTE, CWM)
+#: What a single-model endpoint publishes instead: 0-100 per device, times the instance's devices [CWM].
+VARIANT_GPU_UTILIZATION = MetricSpec(ENDPOINT_INSTANCES, "GPUUtilization", "Average", MINUTE, CWM)
+VARIANT_GPU_MEMORY_UTILIZATION = MetricSpec(ENDPOINT_INSTANCES, "GPUMemoryUtilization", "Average", MINUTE, CWM)
+VARIANT_CPU_UTILIZATION = MetricSpec(ENDPOINT_INSTANCES, "CPUUtilization", "Average", MINUTE, CWM)
 
 
 # Published by the library's recorder (per component) and cache guard (per endpoint).

@@ -12,7 +12,6 @@ the component referencing ``attr_model_name`` is updated in place to the new mod
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -31,13 +30,6 @@ from .images import BoundImage, ContainerImage, ModelData
 from .interfaces import IModel
 from .model_data import S3ModelData
 
-#: ``EnvironmentMap`` max 100 entries; each key and value at most 1024 bytes; "The maximum length of all keys and
-#: values in the map, combined, is 32 KB." (botocore ``ContainerDefinition.Environment``; 32 KB read as 32768 bytes,
-#: ``assumed``). Keys match ``[a-zA-Z_][a-zA-Z0-9_]*`` (``EnvironmentKey``).
-MODEL_ENVIRONMENT_MAX_ENTRIES = 100
-MODEL_ENVIRONMENT_ITEM_MAX_BYTES = 1024
-MODEL_ENVIRONMENT_TOTAL_MAX_BYTES = 32 * 1024
-_ENV_KEY = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 EULA_NOT_ACCEPTED_WARNING = "constructs-pkg:eula-not-accepted"
 
 
@@ -81,7 +73,7 @@ class Model(Resource):
                 "model_data must be S3ModelData (from_s3_prefix, from_bucket_prefix, from_s3_object, "
                 f"from_bucket_object) or ModelData (one .tar.gz), got {model_data!r}"
             )
-        _check_environment(errors, environment)
+        v.model_environment(errors, environment)
         if vpc is None and (vpc_subnets is not None or security_groups is not None):
             errors.append("vpc_subnets and security_groups require vpc")
         if vpc is not None and role is None:
@@ -180,39 +172,6 @@ class _ImportedModel(Resource):
         self.model_arn = imported_arn(self, "model", model_name)
         #: Unknown for an imported model: the cache guard cannot check it.
         self.image: BoundImage | None = None
-
-
-def _check_environment(errors: list[str], environment: Mapping[str, str] | None) -> None:
-    """CreateModel's environment rules (botocore ``ContainerDefinition.Environment`` / ``EnvironmentMap``)."""
-    if environment is None:
-        return
-    if not isinstance(environment, Mapping):
-        errors.append(f"environment must be a mapping of strings, got {environment!r}")
-        return
-    if len(environment) > MODEL_ENVIRONMENT_MAX_ENTRIES:
-        errors.append(f"environment must have at most {MODEL_ENVIRONMENT_MAX_ENTRIES} entries, got {len(environment)}")
-    total = 0
-    for key, value in environment.items():
-        if v.is_token(key):
-            pass
-        elif not isinstance(key, str) or not _ENV_KEY.match(key) or len(key.encode()) > MODEL_ENVIRONMENT_ITEM_MAX_BYTES:
-            errors.append(
-                f"environment key {key!r} must match [a-zA-Z_][a-zA-Z0-9_]* and be at most "
-                f"{MODEL_ENVIRONMENT_ITEM_MAX_BYTES} bytes"
-            )
-        else:
-            total += len(key.encode())
-        if v.is_token(value):
-            continue
-        if not isinstance(value, str) or len(value.encode()) > MODEL_ENVIRONMENT_ITEM_MAX_BYTES:
-            errors.append(f"environment value of {key!r} must be a string of at most {MODEL_ENVIRONMENT_ITEM_MAX_BYTES} bytes")
-        else:
-            total += len(value.encode())
-    if total > MODEL_ENVIRONMENT_TOTAL_MAX_BYTES:
-        errors.append(
-            f"environment keys and values must total at most {MODEL_ENVIRONMENT_TOTAL_MAX_BYTES} bytes (32 KB), "
-            f"got {total}"
-        )
 
 
 def _nag_text(resolved: object) -> str:

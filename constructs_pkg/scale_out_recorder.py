@@ -96,6 +96,8 @@ class ScaleOutRecorder(Construct):
                 "ENDPOINT_NAME": endpoint.physical_endpoint_name,
                 "VARIANT_NAME": endpoint.variant_name,
                 "COMPONENTS": Lazy.string(_Setting(lambda: ",".join(self._component_names))),
+                # The names the library gives the components' wake-from-zero alarms: a scale-out when they act.
+                "WAKE_ALARMS": Lazy.string(_Setting(lambda: ",".join(map(wake_alarm_name, self._component_names)))),
                 "CLAIM_TABLE": self.claims.table_name,
                 "VARIANT_SCALED": Lazy.string(_Setting(lambda: "true" if self.variant_scaled else "false")),
             },

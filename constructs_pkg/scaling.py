@@ -13,6 +13,7 @@ from constructs import Construct
 from . import _validation as v
 from . import metrics
 from ._capacity import component_capacity
+from .runtime import names
 from .interfaces import IInferenceComponent
 
 COPY_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
@@ -44,7 +45,7 @@ def variant_resource_id(endpoint_name: str, variant_name: str) -> str:
 
 def wake_alarm_name(component_name: str) -> str:
     """The deterministic name of a component's wake-from-zero alarm."""
-    return f"{component_name}-wake-from-zero"
+    return f"{component_name}{names.WAKE_ALARM_SUFFIX}"
 
 
 class _TrackedTarget(Construct):

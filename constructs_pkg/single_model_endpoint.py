@@ -10,7 +10,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from . import _validation as v
-from ._defined_endpoint import InferenceAmiVersion, RoutingStrategy, _DefinedEndpoint
+from ._defined_endpoint import InferenceAmiVersion, PrefixAwareRouting, RoutingStrategy, _DefinedEndpoint
 from .cache_guard import CacheGuardMode
 from .endpoint_base import DEFAULT_VARIANT_NAME
 from .errors import ConfigurationError
@@ -50,6 +50,7 @@ class SingleModelEndpoint(_DefinedEndpoint):
         security_groups: list[ec2.ISecurityGroup] | None = None,
         encryption_key: kms.IKey | None = None,
         routing_strategy: RoutingStrategy = RoutingStrategy.LEAST_OUTSTANDING_REQUESTS,
+        prefix_aware_routing: PrefixAwareRouting | None = None,
         volume_size_gb: int | None = None,
         inference_ami_version: InferenceAmiVersion | None = None,
         variant_name: str = DEFAULT_VARIANT_NAME,
@@ -62,7 +63,8 @@ class SingleModelEndpoint(_DefinedEndpoint):
         :param instance_type: The accelerator instance type.
         :param image: The container image, in Amazon ECR.
         :param model_data: Model artifacts in S3. Default: none (the container fetches its model).
-        :param environment: Container environment, at most 16 entries. Default: none.
+        :param environment: Container environment (on the model: CreateModel's limits): at most 100 entries, keys
+            ``[a-zA-Z_][a-zA-Z0-9_]*``, each key and value at most 1024 bytes, all together at most 32 KB. Default: none.
         :param initial_instance_count: Instances at creation (>= 1). Default: 1.
         :param startup_health_check_timeout: 60-3600 s for the container to pass its health check. Default: SageMaker's.
         :param model_download_timeout: 60-3600 s to download the model. Default: SageMaker's.
@@ -78,6 +80,7 @@ class SingleModelEndpoint(_DefinedEndpoint):
             environment=environment,
             startup_health_check_timeout=startup_health_check_timeout,
             model_download_timeout=model_download_timeout,
+            for_model=True,
         )
         super().__init__(
             scope,
@@ -90,6 +93,7 @@ class SingleModelEndpoint(_DefinedEndpoint):
             security_groups=security_groups,
             encryption_key=encryption_key,
             routing_strategy=routing_strategy,
+            prefix_aware_routing=prefix_aware_routing,
             volume_size_gb=volume_size_gb,
             inference_ami_version=inference_ami_version,
             variant_name=variant_name,

@@ -1,7 +1,8 @@
 """Helpers for snapshot-testing stacks that use this library (or any CDK stack).
 
 ``normalized_template(stack)`` is the stack's template with asset hashes masked (they change with every handler edit
-and CDK upgrade). Compare it with a syrupy ``snapshot`` and review the diff like code.
+and CDK upgrade). Compare it with syrupy's ``snapshot`` fixture, stored as JSON by ``json_snapshot(snapshot)``, and
+review the diff like code. Install with the ``testing`` extra (``pip install "constructs-pkg[testing]"``) for syrupy.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 
 from aws_cdk import Stack
 from aws_cdk.assertions import Template
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.json import JSONSnapshotExtension
 
 _HASH = re.compile(r"^[0-9a-f]{64}(\.zip|\.json)?$")
 
@@ -54,3 +57,8 @@ def normalized_template(stack: Stack, *, mask_references: bool = False) -> dict[
     """
     template: dict[str, Any] = mask_hashes(Template.from_stack(stack).to_json())
     return mask_logical_ids(template) if mask_references else template
+
+
+def json_snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """syrupy's ``snapshot`` fixture, stored as one readable ``.json`` file per test instead of an ``.ambr`` file."""
+    return snapshot.use_extension(JSONSnapshotExtension)

@@ -20,6 +20,7 @@ class ExistingResourcesStack(Stack):
         vpc = ec2.Vpc.from_vpc_attributes(
             self, "Vpc", vpc_id="vpc-0a1b2c3d4e5f60718", availability_zones=["us-east-1a", "us-east-1b"],
             private_subnet_ids=["subnet-0a1b2c3d4e5f60718", "subnet-1a2b3c4d5e6f70819"],
+            private_subnet_route_table_ids=["rtb-0a1b2c3d4e5f60718", "rtb-1a2b3c4d5e6f70819"],
         )  # fmt: skip
         security_group = ec2.SecurityGroup.from_security_group_id(self, "Sg", "sg-0a1b2c3d4e5f60718")
         key = kms.Key.from_key_arn(

@@ -24,9 +24,22 @@ def _fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_PROFILE", raising=False)
 
 
-def cdk_context() -> dict:
-    """The app context from cdk.json (strict CloudFormation validation included), plus no asset bundling."""
+#: Keys of cdk.json's context that are not feature flags: they apply to every test app.
+_BASE_KEYS = ("cli-telemetry", "@aws-cdk/core:strictCfnValidateErrors")
+ANNOTATIONS_IN_REPORT = "@aws-cdk/core:annotationsInValidationReport"
+
+
+def cdk_context(*, recommended_flags: bool = False) -> dict:
+    """The context for a test app: no asset bundling, strict CloudFormation validation, and the feature flags.
+
+    Construct tests run under CDK's defaults (``recommended_flags=False``): a user's app with an older cdk.json. The
+    examples and the audited templates run under cdk.json's recommended flags, as ``cdk synth`` does in CI. Under
+    those, ``@aws-cdk/core:annotationsInValidationReport`` makes every warning fail synthesis until acknowledged; the
+    examples are warning-free, and ``tests/test_feature_flags.py`` shows the flag at work.
+    """
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    if not recommended_flags:
+        context = {key: context[key] for key in _BASE_KEYS}
     return {**context, "aws:cdk:bundling-stacks": []}
 
 

@@ -19,6 +19,7 @@ from constructs_pkg import (
     InferenceAmiVersion,
     InferenceEndpoint,
     ModelData,
+    PrefixAwareRouting,
     RoutingStrategy,
     ScaleOutDashboard,
 )
@@ -39,10 +40,14 @@ MATRIX = [
 def _matrix_stack(app: cdk.App, index: int, vpc: bool, min_copies: int, routing, guard) -> cdk.Stack:
     stack = cdk.Stack(app, f"Matrix{index}", env=ENV)
     network = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1) if vpc else None
+    # VolumeSizeInGB only on a type with an EBS volume (g6e has NVMe instance storage only).
+    instance_type, volume = ((AcceleratorInstanceType.G6E_12XLARGE, None) if min_copies == 0
+                             else (AcceleratorInstanceType.of("ml.g7e.24xlarge"), 200))
+    prefix = PrefixAwareRouting(prefix_length=4096, concurrency_threshold=8) if routing == RoutingStrategy.PREFIX_AWARE else None
     endpoint = InferenceEndpoint(
-        stack, "Endpoint", instance_type=AcceleratorInstanceType.G6E_12XLARGE, max_instance_count=3,
+        stack, "Endpoint", instance_type=instance_type, max_instance_count=3,
         min_instance_count=0 if min_copies == 0 else 1, vpc=network, routing_strategy=routing, cache_guard=guard,
-        volume_size_gb=200, inference_ami_version=InferenceAmiVersion.GPU_3_1,
+        prefix_aware_routing=prefix, volume_size_gb=volume, inference_ami_version=InferenceAmiVersion.GPU_3_1,
     )  # fmt: skip
     bucket = s3.Bucket(stack, "Models", enforce_ssl=True)
     big = endpoint.add_inference_component(
@@ -69,7 +74,7 @@ def templates() -> dict[str, dict]:
     found: dict[str, dict] = {}
     for name, (stack_id, stack_class) in EXAMPLES.items():
         for env_name, env in (("us-east-1", ENV), ("agnostic", None)):
-            app = cdk.App(context=cdk_context())
+            app = cdk.App(context=cdk_context(recommended_flags=True))
             found[f"example {name} ({env_name})"] = Template.from_stack(stack_class(app, stack_id, env=env)).to_json()
     app = cdk.App(context=cdk_context())
     stacks = {f"matrix {index} {options}": _matrix_stack(app, index, **options) for index, options in enumerate(MATRIX)}

@@ -54,14 +54,7 @@ def test_a_broken_resource_is_caught(breakage, expected):
 # --------------------------------------------------------------------------------------------------------------------
 # Constraints the documentation states in prose (tests/doc_constraints.py). Each entry below is a breach found in
 # today's templates; when the construct code is fixed, the test fails until the entry is removed.
-KNOWN_VIOLATIONS = {
-    ("AWS::SageMaker::Endpoint", "RetainAllVariantProperties", "retain-all-variant-properties"),
-    ("AWS::SageMaker::EndpointConfig", "ProductionVariants[].RoutingConfig.PrefixAwareRoutingConfig.PrefixLength",
-     "prefix-length-required"),
-    ("AWS::SageMaker::EndpointConfig",
-     "ProductionVariants[].RoutingConfig.PrefixAwareRoutingConfig.ConcurrencyThreshold", "prefix-concurrency-required"),
-    ("AWS::SageMaker::EndpointConfig", "ProductionVariants[].VolumeSizeInGB", "volume-size-needs-ebs"),
-}  # fmt: skip
+KNOWN_VIOLATIONS: set[tuple[str, str, str]] = set()
 
 
 def test_the_documented_constraints_broken_today_are_exactly_the_known_ones():

@@ -29,7 +29,7 @@ def nag_packs(app: cdk.App) -> list:
 
 
 def _synth_example(name: str, env: cdk.Environment | None, outdir: Path, *, nag: bool = False) -> dict:
-    app = cdk.App(outdir=str(outdir), context=cdk_context())
+    app = cdk.App(outdir=str(outdir), context=cdk_context(recommended_flags=True))
     stack_id, stack_class = EXAMPLES[name]
     stack = stack_class(app, stack_id, env=env)
     if nag:
@@ -71,7 +71,7 @@ def test_nag_really_runs(tmp_path):
     """Guards the test above against a silently disabled plugin: an obvious wildcard must be reported."""
 
     def build():
-        app = cdk.App(outdir=str(tmp_path), context=cdk_context())
+        app = cdk.App(outdir=str(tmp_path), context=cdk_context(recommended_flags=True))
         stack = cdk.Stack(app, "Wild")
         role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
         role.add_to_policy(iam.PolicyStatement(actions=["s3:*"], resources=["*"]))

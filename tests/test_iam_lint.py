@@ -11,19 +11,7 @@ from .stacks import templates
 
 #: parliament findings in today's templates, as (policy kind, action or detail, issue). Fixing the construct code makes
 #: the test below fail until the entry is removed.
-KNOWN_VIOLATIONS = {
-    # Key policy, CloudWatch Logs statement: kms:DescribeKey takes no kms:EncryptionContext:* condition key, so the
-    # statement's condition cannot apply to it. Split DescribeKey into its own statement without that condition.
-    ("key", "Unknown condition kms:EncryptionContext:aws:logs:arn for action kms:DescribeKey",
-     "UNKNOWN_CONDITION_FOR_ACTION"),
-    # Same statement: parliament's data types kms:EncryptionContext:aws:logs:arn as String, and ArnLike wants an Arn.
-    # (CloudWatch Logs' own key-policy example uses ArnLike; StringLike satisfies both.)
-    ("key", "Type mismatch: ArnLike requires a value of type Arn but given String", "MISMATCHED_TYPE"),
-    # Execution role with a VPC: ec2:CreateNetworkInterface needs both network-interface and subnet ARNs; the role
-    # grants them in two statements (VpcNetworkInterfaces, VpcAttach), each of which alone is refused. One statement
-    # for CreateNetworkInterface over network-interface/*, the subnets and the security groups fixes it.
-    ("identity", "ec2:CreateNetworkInterface", "RESOURCE_MISMATCH"),
-}  # fmt: skip
+KNOWN_VIOLATIONS: set[tuple[str, str, str]] = set()
 
 
 def test_parliament_findings_today_are_exactly_the_known_ones():

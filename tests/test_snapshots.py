@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import pytest
 from aws_cdk.assertions import Template
-from syrupy.extensions.json import JSONSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from constructs_pkg import ContainerImage
+from constructs_pkg.testing import json_snapshot
 
 from .helpers import add_component, mask_hashes, mask_logical_ids, new_endpoint, new_stack, statements_of
 
 
 @pytest.fixture
-def snapshot_json(snapshot):
-    return snapshot.use_extension(JSONSnapshotExtension)
+def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    return json_snapshot(snapshot)
 
 
 @pytest.fixture(scope="module")

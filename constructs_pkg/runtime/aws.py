@@ -15,7 +15,8 @@ def error_code(error: Exception) -> str | None:
     """The AWS error code of a botocore ClientError, else None."""
     response = getattr(error, "response", None)
     if isinstance(response, dict):
-        return response.get("Error", {}).get("Code")
+        code = response.get("Error", {}).get("Code")
+        return code if isinstance(code, str) else None
     return None
 
 
@@ -36,12 +37,13 @@ class Clients:
             self._clients[key] = self._factory(service, region)
         return self._clients[key]
 
-    def call(self, service: str, operation: str, *, region: str | None = None, **params: Any) -> dict:
+    def call(self, service: str, operation: str, *, region: str | None = None, **params: Any) -> dict[str, Any]:
         """Call ``operation`` and retry throttling with exponential backoff (0.5 s, 1 s, 2 s, ...)."""
         method = getattr(self.client(service, region), operation)
         for attempt in range(self.attempts):
             try:
-                return method(**params)
+                answer: dict[str, Any] = method(**params)
+                return answer
             except Exception as error:  # noqa: BLE001 - only throttling is retried; everything else propagates
                 if error_code(error) not in THROTTLING_CODES or attempt == self.attempts - 1:
                     raise
@@ -50,8 +52,8 @@ class Clients:
 
 
 def _boto3_client(service: str, region: str | None) -> Any:
-    import boto3
-    from botocore.config import Config
+    import boto3  # type: ignore[import-untyped]  # no stubs in the Lambda runtime's boto3
+    from botocore.config import Config  # type: ignore[import-untyped]
 
     # One attempt per call: Clients.call owns the retry policy, so it is the same in Lambda and in tests.
     config = Config(retries={"total_max_attempts": 1, "mode": "standard"})

@@ -93,7 +93,7 @@ class CacheGuard:
         self.region = region
         self.now = now
 
-    def on_event(self) -> dict:
+    def on_event(self) -> dict[str, Any]:
         try:
             event = GuardEvent.parse(self.raw)
         except MalformedEvent as error:
@@ -105,7 +105,7 @@ class CacheGuard:
             return {"PhysicalResourceId": event.physical_id, "Data": {"DeleteStartedAt": str(self.now())}}
         return self._check_eligibility(event)
 
-    def is_complete(self) -> dict:
+    def is_complete(self) -> dict[str, Any]:
         try:
             event = GuardEvent.parse(self.raw)
         except MalformedEvent:
@@ -117,7 +117,7 @@ class CacheGuard:
         return self._verify_purge(event)
 
     # Create / Update --------------------------------------------------------------------------------------------
-    def _check_eligibility(self, event: GuardEvent) -> dict:
+    def _check_eligibility(self, event: GuardEvent) -> dict[str, Any]:
         images = [self._check_image(uri) for uri in event.image_uris]
         report = eligibility.evaluate(instance_type=event.instance_type, region=self.region, images=images)
         _log("cache-eligibility", endpoint=event.endpoint_name, mode=event.mode, **report.as_data())
@@ -159,12 +159,12 @@ class CacheGuard:
             return None
         mutability = answer["repositories"][0].get("imageTagMutability", _MUTABLE)
         if mutability in (_IMMUTABLE, _MUTABLE):
-            return mutability == _IMMUTABLE
+            return bool(mutability == _IMMUTABLE)
         notes.append(f"repository of {uri} has tag mutability {mutability}; whether this tag is immutable is unknown")
         return None
 
     # Delete -----------------------------------------------------------------------------------------------------
-    def _verify_purge(self, event: GuardEvent) -> dict:
+    def _verify_purge(self, event: GuardEvent) -> dict[str, Any]:
         started = float(event.data.get("DeleteStartedAt", self.now()))
         remaining = self._what_remains(event.endpoint_name)
         elapsed = max(0.0, self.now() - started)
@@ -233,9 +233,9 @@ def _log(kind: str, **fields: Any) -> None:
 _CLIENTS = Clients()
 
 
-def on_event(event: dict, context: object) -> dict:
+def on_event(event: dict[str, Any], context: object) -> dict[str, Any]:
     return CacheGuard(event, _CLIENTS, region=os.environ["AWS_REGION"]).on_event()
 
 
-def is_complete(event: dict, context: object) -> dict:
+def is_complete(event: dict[str, Any], context: object) -> dict[str, Any]:
     return CacheGuard(event, _CLIENTS, region=os.environ["AWS_REGION"]).is_complete()

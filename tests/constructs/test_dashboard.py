@@ -69,8 +69,8 @@ def test_failures_latency_and_gpu_rows(dashboard):
         "ScaleOutFailures",
     ]  # fmt: skip
     latency = widget(dashboard, "Latency percentiles (microseconds): qwen")
-    assert [(m[1], m[-1]["stat"]) for m in latency["properties"]["metrics"]] == [
-        ("ModelLatency", "p50"), ("ModelLatency", "p90"), ("ModelLatency", "p99"), ("OverheadLatency", "p90"),
+    assert [(m[1], m[-1].get("stat", "Average")) for m in latency["properties"]["metrics"]] == [
+        ("ModelLatency", "p50"), ("ModelLatency", "p90"), ("ModelLatency", "p99"), ("OverheadLatency", "Average"),
     ]  # fmt: skip
     gpu = widget(dashboard, "GPU utilization (%): qwen")
     assert metric_names(gpu) == ["GPUUtilizationNormalized", "GPUMemoryUtilizationNormalized"]
@@ -128,3 +128,126 @@ def test_dashboard_rejects(props, message):
     stack = new_stack()
     with pytest.raises(ValueError, match=message):
         ScaleOutDashboard(stack, "Dashboard", endpoint=new_endpoint(stack), **props)
+
+
+# ---------------------------------------------------------------------------------- only metrics that exist (issue 11)
+def _titles(dashboard: dict) -> list[str]:
+    return [w["properties"].get("title", "") for w in dashboard["widgets"]]
+
+
+def _all_metrics(dashboard: dict) -> list[list]:
+    return [m for w in dashboard["widgets"] for m in w["properties"].get("metrics", [])]
+
+
+def _texts(dashboard: dict) -> list[str]:
+    return [w["properties"]["markdown"] for w in dashboard["widgets"] if w["type"] == "text"]
+
+
+def test_reservation_and_normalized_metrics_only_on_component_endpoints():
+    from constructs_pkg import ContainerImage, SingleModelEndpoint
+    from constructs_pkg import AcceleratorInstanceType as T
+
+    from ..helpers import IMAGE_URI
+
+    stack = new_stack()
+    endpoint = SingleModelEndpoint(stack, "Llm", instance_type=T.G6_2XLARGE, image=ContainerImage.from_image_uri(IMAGE_URI))
+    ScaleOutDashboard(stack, "Dashboard", endpoint=endpoint)
+    dashboard = body(stack)
+    names = {m[1] for m in _all_metrics(dashboard)}
+    assert not {"GPUReservation", "GPUUtilizationNormalized", "GPUMemoryUtilizationNormalized",
+                "CPUUtilizationNormalized"} & names  # fmt: skip
+    assert "/aws/sagemaker/InferenceComponents" not in {m[0] for m in _all_metrics(dashboard)}
+    utilization = widget(dashboard, f"GPU utilization (% x GPUs): {endpoint.physical_endpoint_name}")
+    assert [(m[0], m[1]) for m in utilization["properties"]["metrics"]] == [
+        ("/aws/sagemaker/Endpoints", "GPUUtilization"), ("/aws/sagemaker/Endpoints", "GPUMemoryUtilization"),
+        ("/aws/sagemaker/Endpoints", "CPUUtilization"),
+    ]  # fmt: skip
+    assert "max" not in utilization["properties"]["yAxis"]["left"]  # 0-100 per device, summed over devices
+
+
+def test_component_endpoints_keep_reservation_and_normalized_metrics(dashboard):
+    assert metric_names(widget(dashboard, "Accelerator reservation and use (%)")) == [
+        "GPUReservation", "GPUUtilizationNormalized",
+    ]  # fmt: skip
+    assert widget(dashboard, "GPU utilization (%): qwen")["properties"]["metrics"][0][0] == (
+        "/aws/sagemaker/InferenceComponents"
+    )
+
+
+@pytest.mark.parametrize("name", ["ml.inf2.48xlarge", "ml.trn1.32xlarge", "ml.trn2.48xlarge"])
+def test_no_gpu_widgets_on_neuron_instances(name):
+    from constructs_pkg import AcceleratorInstanceType
+
+    stack = new_stack()
+    endpoint = new_endpoint(stack, instance_type=AcceleratorInstanceType.of(name))
+    add_component(endpoint, component_name="neuron", accelerator_count=2)
+    ScaleOutDashboard(stack, "Dashboard", endpoint=endpoint)
+    dashboard = body(stack)
+    assert [m[1] for m in _all_metrics(dashboard) if m[1].startswith("GPU")] == []
+    assert [t for t in _titles(dashboard) if "GPU" in t or "Accelerator" in t] == []
+    assert "Demand vs target: neuron" in _titles(dashboard)  # the rest of the dashboard is still there
+
+
+def test_gpu_widgets_stay_on_gpu_instances(dashboard):
+    assert "GPU utilization (%): qwen" in _titles(dashboard)
+
+
+def test_every_statistic_is_valid_for_its_metric(dashboard):
+    overhead = [m[-1].get("stat", "Average") for m in _all_metrics(dashboard) if m[1] == "OverheadLatency"]
+    assert overhead and all(s in ("Average", "Sum", "Minimum", "Maximum", "SampleCount") for s in overhead)
+    for m in _all_metrics(dashboard):
+        stat = m[-1].get("stat", "Average")
+        if m[1] in ("ConcurrentRequestsPerCopy", "ConcurrentRequestsPerModel"):
+            assert stat in ("Minimum", "Maximum"), m  # "Valid statistics: Min, Max"
+        if m[1] in ("Invocations", "InvocationsPerCopy"):
+            assert stat == "Sum", m
+        if m[1] in ("Invocation4XXErrors", "Invocation5XXErrors", "InvocationModelErrors"):
+            assert stat in ("Average", "Sum"), m
+
+
+def test_library_metrics_only_when_a_recorder_publishes_them():
+    stack = new_stack()
+    endpoint = new_endpoint(stack, record_scale_out=False)
+    add_component(endpoint, component_name="quiet")
+    ScaleOutDashboard(stack, "Dashboard", endpoint=endpoint)
+    dashboard = body(stack)
+    assert "ConstructsPkg/ScaleOut" not in {m[0] for m in _all_metrics(dashboard)}
+    assert not {"Instances", "Copies and instances: quiet", "Scale-out latency: quiet"} & set(_titles(dashboard))
+    assert "ScaleOutFailures" not in metric_names(widget(dashboard, "No-capacity failures and errors: quiet"))
+    (text,) = [t for t in _texts(dashboard) if "ScaleOutRecorder" in t]
+    assert "record_scale_out=True" in text and "ConstructsPkg/ScaleOut" in text
+
+
+def test_an_imported_endpoint_without_a_recorder_says_how_to_turn_it_on():
+    stack = new_stack()
+    endpoint = InferenceEndpoint.from_endpoint_name(stack, "Imported", "legacy")
+    add_component(endpoint, component_name="adopted")
+    ScaleOutDashboard(stack, "Dashboard", endpoint=endpoint)
+    dashboard = body(stack)
+    assert "ConstructsPkg/ScaleOut" not in {m[0] for m in _all_metrics(dashboard)}
+    assert any("ScaleOutRecorder(scope, id, endpoint=endpoint)" in t for t in _texts(dashboard))
+
+
+def test_an_imported_endpoint_with_a_recorder_shows_its_metrics():
+    from constructs_pkg import ScaleOutRecorder
+
+    stack = new_stack()
+    endpoint = InferenceEndpoint.from_endpoint_name(stack, "Imported", "legacy")
+    add_component(endpoint, component_name="adopted")
+    ScaleOutDashboard(stack, "Dashboard", endpoint=endpoint)
+    ScaleOutRecorder(stack, "Recorder", endpoint=endpoint)
+    dashboard = body(stack)
+    assert metric_names(widget(dashboard, "Scale-out latency: adopted"))[0] == "ScaleOutLatency"
+    assert not [t for t in _texts(dashboard) if "ScaleOutRecorder" in t]
+
+
+def test_every_sagemaker_metric_cites_its_source():
+    from constructs_pkg import metrics
+
+    specs = [v for v in vars(metrics).values() if isinstance(v, metrics.MetricSpec)]
+    sagemaker = [s for s in specs if s.namespace != metrics.LIBRARY]
+    assert len(sagemaker) >= 20
+    assert {s.name: s.source for s in sagemaker if s.source not in (metrics.CWM, metrics.ZERO)} == {}
+    assert metrics.CWM == "https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html"
+    assert metrics.NO_CAPACITY_INVOCATION_FAILURES.source == metrics.ZERO
+    assert all(s.source is None for s in specs if s.namespace == metrics.LIBRARY)

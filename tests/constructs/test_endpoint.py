@@ -93,6 +93,7 @@ def test_options_are_rendered():
     stack = new_stack()
     new_endpoint(
         stack,
+        instance_type=AcceleratorInstanceType.of("ml.g7e.12xlarge"),  # an EBS volume: VolumeSizeInGB applies
         routing_strategy=RoutingStrategy.RANDOM,
         volume_size_gb=100,
         inference_ami_version=InferenceAmiVersion.GPU_4_1,
@@ -159,6 +160,7 @@ def test_vpc_and_key_are_wired():
             "PolicyDocument": {
                 "Statement": Match.array_with(
                     [
+                        Match.object_like({"Sid": "VpcCreateNetworkInterface"}),
                         Match.object_like({"Sid": "VpcNetworkInterfaces"}),
                         Match.object_like(
                             {"Action": ["kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"]}

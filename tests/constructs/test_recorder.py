@@ -36,6 +36,22 @@ def test_recorder_runs_every_minute_with_its_configuration(built):
     assert variables["CLAIM_TABLE"] == {"Ref": stack.get_logical_id(recorder.claims.node.default_child)}
 
 
+def test_recorder_knows_the_name_of_the_wake_alarm_the_scaling_created(built):
+    stack, endpoint, template = built
+    function = template.to_json()["Resources"][stack.get_logical_id(endpoint.scale_out_recorder.function.node.default_child)]
+    wake = [a["Properties"]["AlarmName"] for a in template.find_resources("AWS::CloudWatch::Alarm").values()
+            if a["Properties"].get("MetricName") == "NoCapacityInvocationFailures"]  # fmt: skip
+    assert wake == ["qwen-wake-from-zero"]
+    assert function["Properties"]["Environment"]["Variables"]["WAKE_ALARMS"] == "qwen-wake-from-zero"
+
+
+def test_the_wake_alarm_suffix_is_spelled_once():
+    from constructs_pkg.runtime import names
+    from constructs_pkg.scaling import wake_alarm_name
+
+    assert wake_alarm_name("qwen") == "qwen" + names.WAKE_ALARM_SUFFIX
+
+
 def test_claims_table_expires_items_and_has_point_in_time_recovery(built):
     table = one(built[2], "AWS::DynamoDB::Table")["Properties"]
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expires", "Enabled": True}
@@ -92,6 +108,7 @@ def test_recorder_for_an_imported_endpoint():
     add_component(endpoint, "Late", component_name="late")
     function = one(Template.from_stack(stack), "AWS::Lambda::Function")["Properties"]
     assert function["Environment"]["Variables"]["COMPONENTS"] == "early,late"
+    assert function["Environment"]["Variables"]["WAKE_ALARMS"] == "early-wake-from-zero,late-wake-from-zero"
     assert function["Environment"]["Variables"]["ENDPOINT_NAME"] == "legacy-endpoint"
     assert set(recorder.budget_alarms) == {"early", "late"}
 

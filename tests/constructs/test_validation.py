@@ -30,7 +30,7 @@ from ..helpers import add_component, new_endpoint, new_stack, one
         ({"inference_ami_version": "al2-custom"}, r"inference_ami_version must be one of .*got 'al2-custom'"),
         ({"security_groups": []}, r"vpc_subnets and security_groups need vpc"),
         ({"cache_guard": "STRICT"}, r"cache_guard must be one of WARN, ENFORCE, OFF, got 'STRICT'"),
-        ({"cache_purge_timeout": Duration.seconds(30)}, r"cache_purge_timeout must be between 60 and 7200 seconds, got 30 seconds"),
+        ({"cache_purge_timeout": Duration.seconds(30)}, r"cache_purge_timeout must be between 60 and 3300 seconds, got 30 seconds"),
     ],
 )  # fmt: skip
 def test_endpoint_rejects(props, message):
