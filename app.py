@@ -9,10 +9,13 @@ import aws_cdk as cdk
 
 from examples.adopt_existing import AdoptExistingStack
 from examples.existing_resources import ExistingResourcesStack
+from examples.gated_llm_pools import GatedLlmPoolsStack
+from examples.llama3_scale_to_zero import Llama3ScaleToZeroStack
 from examples.multi_component import MultiComponentStack
 from examples.qwen3_8b import Qwen3LmiStack
 from examples.scale_to_zero import ScaleToZeroStack
 from examples.single_model import SingleModelStack
+from examples.training_plan import TrainingPlanStack
 
 DEFAULT_EXAMPLE = "qwen3-8b"
 #: Example name -> (stack id, stack class).
@@ -23,6 +26,9 @@ EXAMPLES: dict[str, tuple[str, type[cdk.Stack]]] = {
     "single-model": ("SingleModel", SingleModelStack),
     "adopt-existing": ("AdoptExisting", AdoptExistingStack),
     "existing-resources": ("ExistingResources", ExistingResourcesStack),
+    "gated-llm-pools": ("GatedLlmPools", GatedLlmPoolsStack),
+    "llama3-scale-to-zero": ("Llama3ScaleToZero", Llama3ScaleToZeroStack),
+    "training-plan": ("TrainingPlan", TrainingPlanStack),
 }
 
 

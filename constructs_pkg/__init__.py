@@ -5,7 +5,16 @@ Importing the package imports aws_cdk (so type checkers see every class). The La
 """
 
 from .cache_guard import CacheGuard, CacheGuardMode
+from .capacity import (
+    CapacityReservation,
+    CapacityReservationPreference,
+    InstancePool,
+    InstanceTypeCompute,
+    ScaleInPolicy,
+    ScaleInStrategy,
+)
 from .dashboard import ScaleOutDashboard
+from .deployment import AutoRollback, BatchSize, RollingUpdate
 from .endpoint import (
     InferenceAmiVersion,
     InferenceEndpoint,
@@ -17,33 +26,53 @@ from .errors import ConfigurationError
 from .images import ContainerImage, ModelData
 from .inference_component import InferenceComponent
 from .instance_types import AcceleratorInstanceType, InstanceSpec
-from .interfaces import IInferenceComponent, IInferenceEndpoint, IScalableCopyCount
+from .interfaces import IInferenceComponent, IInferenceEndpoint, IModel, IScalableCopyCount
 from .metrics import SageMakerQueries
+from .model import Model
+from .model_data import Compression, S3DataType, S3ModelData
+from .placement import AzBalanceEnforcement, PlacementStrategy, SchedulingConfig
 from .scale_out_recorder import ScaleOutRecorder
 from .scaling import ScalableCopyCount, ScalableInstanceCount
 from .single_model_endpoint import SingleModelEndpoint
 
 __all__ = [
     "AcceleratorInstanceType",
+    "AutoRollback",
+    "AzBalanceEnforcement",
+    "BatchSize",
     "CacheGuard",
     "CacheGuardMode",
+    "CapacityReservation",
+    "CapacityReservationPreference",
+    "Compression",
     "ConfigurationError",
     "ContainerImage",
     "IInferenceComponent",
     "IInferenceEndpoint",
+    "IModel",
     "IScalableCopyCount",
     "InferenceAmiVersion",
     "InferenceComponent",
     "InferenceEndpoint",
+    "InstancePool",
     "InstanceSpec",
+    "InstanceTypeCompute",
     "MetricsConfig",
+    "Model",
     "ModelData",
+    "PlacementStrategy",
     "PrefixAwareRouting",
+    "RollingUpdate",
     "RoutingStrategy",
+    "S3DataType",
+    "S3ModelData",
     "SageMakerQueries",
     "ScalableCopyCount",
     "ScalableInstanceCount",
+    "ScaleInPolicy",
+    "ScaleInStrategy",
     "ScaleOutDashboard",
     "ScaleOutRecorder",
+    "SchedulingConfig",
     "SingleModelEndpoint",
 ]

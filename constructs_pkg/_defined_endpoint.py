@@ -15,7 +15,7 @@ from constructs import Construct, IConstruct
 
 from . import _nag
 from . import _validation as v
-from ._iam import GrowingStatement
+from ._iam import SAGEMAKER_PRINCIPAL, GrowingStatement
 from ._lambda import allow_logs_to_use
 from ._naming import default_name
 from .cache_guard import DEFAULT_PURGE_TIMEOUT, CacheGuard, CacheGuardMode, check_purge_timeout
@@ -25,8 +25,6 @@ from .images import BoundImage, ModelData, grant_model_access
 from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceComponent
 from .scale_out_recorder import ScaleOutRecorder
-
-SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
 
 
 class RoutingStrategy(StrEnum):
@@ -253,6 +251,8 @@ class _DefinedEndpoint(_EndpointBase):
         if image is not None:
             self._check_host_cuda(image, component)
             grant_model_access(self.role, image, model_data, self._pulled_repositories)
+        elif model_data is not None:
+            model_data.grant_read(self.role)  # an adapter: its artifacts only; it runs in its base's container
         name = component.component_name
         prefix = f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/InferenceComponents/"
         self._component_logs.add(f"{prefix}{name}", f"{prefix}{name}:log-stream:*")

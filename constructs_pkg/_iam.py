@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from aws_cdk import aws_iam as iam
 
+#: The service principal SageMaker assumes execution roles with.
+SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
+
 
 class GrowingStatement:
     """``actions`` on the resources added so far, in one statement of ``principal``'s policy.

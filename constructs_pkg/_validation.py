@@ -165,6 +165,25 @@ def container(
             errors.append(f"environment value of {key!r} must be a string of at most {_ENV_VALUE_MAX} characters")
 
 
+def whole_seconds(errors: list[str], prop: str, value: Duration | None, low_s: int, high_s: int) -> None:
+    """``value`` must be a ``Duration`` of whole seconds in [low_s, high_s]; None passes. A token passes unchecked
+    when given in seconds (CDK converts a token duration only from seconds)."""
+    if value is None:
+        return
+    if not isinstance(value, Duration):
+        errors.append(f"{prop} must be an aws_cdk.Duration, got {value!r}")
+        return
+    if value.is_unresolved():
+        if value.unit_label() != "seconds":
+            errors.append(f"{prop} from a token must be Duration.seconds(token), got {value.to_string()}")
+        return
+    seconds = value.to_seconds(integral=False)
+    if seconds != int(seconds):
+        errors.append(f"{prop} must be whole seconds, got {seconds} seconds")
+    elif not low_s <= seconds <= high_s:
+        errors.append(f"{prop} must be between {low_s} and {high_s} seconds, got {int(seconds)} seconds")
+
+
 def model_environment(errors: list[str], environment: Mapping[str, str] | None) -> None:
     """CreateModel's environment rules (botocore ``ContainerDefinition.Environment`` / ``EnvironmentMap``)."""
     if environment is None:

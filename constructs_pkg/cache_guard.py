@@ -265,20 +265,23 @@ class _StaticEligibility:
         guard = self._guard
         region = Stack.of(guard).region
         uris = [i.image_uri for i in guard._images if not Token.is_unresolved(i.image_uri)]
-        instance_type = guard.instance_type.name
-        report = eligibility.evaluate(
-            instance_type=instance_type,
-            region=None if Token.is_unresolved(region) else region,
-            images=[eligibility.ImageCheck(uri, exists=True) for uri in uris],
-        )
-        # Tag mutability is only known at deploy; so is a token instance type (the endpoint warns about it).
-        reasons = [r for r in report.reasons if "mutable tag" not in r]
-        if v.is_token(instance_type):
-            reasons = [r for r in reasons if instance_type not in r]
-        if report.eligible == "true" or not reasons:
+        # Every type the endpoint may launch (each instance pool's), not only the first tried.
+        for instance in guard.endpoint.instance_types or [guard.instance_type]:
+            instance_type = instance.name
+            report = eligibility.evaluate(
+                instance_type=instance_type,
+                region=None if Token.is_unresolved(region) else region,
+                images=[eligibility.ImageCheck(uri, exists=True) for uri in uris],
+            )
+            # Tag mutability is only known at deploy; so is a token instance type (the endpoint warns about it).
+            reasons = [r for r in report.reasons if "mutable tag" not in r]
+            if v.is_token(instance_type):
+                reasons = [r for r in reasons if instance_type not in r]
+            if report.eligible == "true" or not reasons:
+                continue
+            message = "container image cache may not apply: " + "; ".join(reasons)
+            if guard.mode == CacheGuardMode.ENFORCE and report.eligible == "false":
+                report_error(guard, message)
+            else:
+                Annotations.of(guard).add_warning_v2("constructs-pkg:cache-ineligible", message)
             return
-        message = "container image cache may not apply: " + "; ".join(reasons)
-        if guard.mode == CacheGuardMode.ENFORCE and report.eligible == "false":
-            report_error(guard, message)
-        else:
-            Annotations.of(guard).add_warning_v2("constructs-pkg:cache-ineligible", message)

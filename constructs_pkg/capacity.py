@@ -19,7 +19,8 @@ from typing import Any
 from aws_cdk import Duration
 
 from ._naming import SAGEMAKER_NAME, SAGEMAKER_NAME_MAX
-from ._validation import int_in_range, is_token
+from ._validation import int_in_range, is_token, whole_seconds
+from .errors import ConfigurationError
 from .instance_types import AcceleratorInstanceType
 
 #: ``InstancePoolList``: "you can specify an ordered list of up to five instance types" (DG heterogeneous endpoints).
@@ -67,7 +68,7 @@ class InstancePool:
                     f"ending with a letter or digit, got {name!r}"
                 )
         if errors:
-            raise ValueError("; ".join(errors))
+            raise ConfigurationError(None, "capacity", errors)
 
     def _render(self) -> dict[str, Any]:
         pool: dict[str, Any] = {"InstanceType": self.instance_type.name, "Priority": self.priority}
@@ -91,7 +92,7 @@ def render_instance_pools(pools: Sequence[InstancePool]) -> list[dict[str, Any]]
         if not isinstance(pool, InstancePool):
             errors.append(f"instance_pools[{i}] must be an InstancePool, got {pool!r}")
     if errors:
-        raise ValueError("; ".join(errors))
+        raise ConfigurationError(None, "capacity", errors)
     types = Counter(p.instance_type.name for p in pools if not is_token(p.instance_type.name))
     repeated_types = sorted(t for t, n in types.items() if n > 1)
     if repeated_types:
@@ -104,7 +105,7 @@ def render_instance_pools(pools: Sequence[InstancePool]) -> list[dict[str, Any]]
             f"{', '.join(repeated)} on more than one pool"
         )
     if errors:
-        raise ValueError("; ".join(errors))
+        raise ConfigurationError(None, "capacity", errors)
     return [p._render() for p in sorted(pools, key=lambda p: p.priority if not is_token(p.priority) else 0)]
 
 
@@ -115,28 +116,9 @@ def render_provision_timeout(timeout: Duration) -> int | float:
     errors: list[str] = []
     whole_seconds(errors, "instance_provision_timeout", timeout, *PROVISION_TIMEOUT_RANGE_S)
     if errors:
-        raise ValueError("; ".join(errors))
+        raise ConfigurationError(None, "capacity", errors)
     seconds = timeout.to_seconds()
     return seconds if is_token(seconds) else int(seconds)
-
-
-def whole_seconds(errors: list[str], prop: str, value: Duration | None, low_s: int, high_s: int) -> None:
-    """``value`` must be a ``Duration`` of whole seconds in [low_s, high_s]; None passes. A token passes unchecked
-    when given in seconds (CDK converts a token duration only from seconds)."""
-    if value is None:
-        return
-    if not isinstance(value, Duration):
-        errors.append(f"{prop} must be an aws_cdk.Duration, got {value!r}")
-        return
-    if value.is_unresolved():
-        if value.unit_label() != "seconds":
-            errors.append(f"{prop} from a token must be Duration.seconds(token), got {value.to_string()}")
-        return
-    seconds = value.to_seconds(integral=False)
-    if seconds != int(seconds):
-        errors.append(f"{prop} must be whole seconds, got {seconds} seconds")
-    elif not low_s <= seconds <= high_s:
-        errors.append(f"{prop} must be between {low_s} and {high_s} seconds, got {int(seconds)} seconds")
 
 
 class CapacityReservationPreference(StrEnum):
@@ -174,7 +156,7 @@ class CapacityReservation:
                 f"got {self.preference!r}"
             )
         if errors:
-            raise ValueError("; ".join(errors))
+            raise ConfigurationError(None, "capacity", errors)
 
     def _render(self) -> dict[str, Any]:
         return {"MlReservationArn": self.ml_reservation_arn, "CapacityReservationPreference": self.preference.value}
@@ -216,7 +198,7 @@ class ScaleInPolicy:
                 if value is not None:
                     errors.append(f"scale_in.{prop} applies only to the CONSOLIDATION strategy, got it with IDLE_RELEASE")
         if errors:
-            raise ValueError("; ".join(errors))
+            raise ConfigurationError(None, "capacity", errors)
 
     def _check_cooldown(self, errors: list[str]) -> None:
         if isinstance(self.cooldown, Duration) and self.cooldown.is_unresolved():
@@ -236,3 +218,34 @@ class ScaleInPolicy:
         if self.cooldown is not None:
             policy["CooldownInMinutes"] = int(self.cooldown.to_seconds()) // 60
         return policy
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstanceTypeCompute:
+    """What one copy of a component reserves on one instance type of a pooled endpoint (an entry of
+    ``InferenceComponent``'s ``Specifications``): "Use this parameter when you want to deploy a different model or
+    resource configuration for the inference component on each instance type." (botocore)."""
+
+    instance_type: AcceleratorInstanceType
+    #: Accelerators per copy on this type (>= 1).
+    accelerator_count: int
+    #: Host memory per copy on this type, in MiB (>= 128).
+    memory_mib: int
+    #: CPU cores per copy on this type (>= 0.25). Default: SageMaker decides.
+    cpu_cores: float | None = None
+
+    def __post_init__(self) -> None:
+        errors: list[str] = []
+        if not isinstance(self.instance_type, AcceleratorInstanceType):
+            errors.append(
+                "compute_per_instance_type[].instance_type must be an AcceleratorInstanceType, "
+                f"got {self.instance_type!r}"
+            )
+        int_in_range(errors, "compute_per_instance_type[].accelerator_count", self.accelerator_count, 1)
+        int_in_range(errors, "compute_per_instance_type[].memory_mib", self.memory_mib, 128)
+        cores = self.cpu_cores
+        if cores is not None and not is_token(cores):
+            if isinstance(cores, bool) or not isinstance(cores, (int, float)) or cores < 0.25:
+                errors.append(f"compute_per_instance_type[].cpu_cores must be a number >= 0.25, got {cores!r}")
+        if errors:
+            raise ConfigurationError(None, "InstanceTypeCompute", errors)

@@ -18,8 +18,8 @@ from typing import Any
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cw
 
-from ._validation import int_in_range, is_token
-from .capacity import whole_seconds
+from ._validation import int_in_range, is_token, whole_seconds
+from .errors import ConfigurationError, invalid
 
 #: ``MaximumBatchSize``: "The value must be between 5% to 50% of the copy count of the inference component."
 ROLLING_PERCENT_RANGE = (5, 50)
@@ -53,7 +53,7 @@ class BatchSize:
         high = 100 if self.type == BatchSizeType.CAPACITY_PERCENT else None
         int_in_range(errors, "batch size value", self.value, 1, high)
         if errors:
-            raise ValueError("; ".join(errors))
+            raise ConfigurationError(None, "deployment config", errors)
 
     @staticmethod
     def copy_count(value: int) -> BatchSize:
@@ -104,7 +104,7 @@ class RollingUpdate:
         whole_seconds(errors, "rolling_update.wait_interval", self.wait_interval, *WAIT_INTERVAL_RANGE_S)
         whole_seconds(errors, "rolling_update.maximum_execution_timeout", self.maximum_execution_timeout, *EXECUTION_TIMEOUT_RANGE_S)
         if errors:
-            raise ValueError("; ".join(errors))
+            raise ConfigurationError(None, "deployment config", errors)
 
     def batch_size_warning(self, copy_count: int | None) -> str | None:
         """A warning when a ``COPY_COUNT`` batch lies outside 5-50% of a known copy count (``assumed`` reading of the
@@ -134,16 +134,26 @@ class RollingUpdate:
 
 @dataclass(frozen=True, kw_only=True)
 class AutoRollback:
-    """"If any alarms are tripped during a deployment, SageMaker rolls back the deployment." 1-10 alarms."""
+    """"If any alarms are tripped during a deployment, SageMaker rolls back the deployment." 1-10 alarms in all:
+    those given, plus the component's own 5XX alarm with ``AutoRollback.on_invocation_errors()``."""
 
-    alarms: Sequence[cw.IAlarm]
+    #: CloudWatch alarms of yours. Default: none (then ``invocation_errors_threshold`` must be set).
+    alarms: Sequence[cw.IAlarm] = ()
+    #: Also alarm on the component's ``Invocation5XXErrors``: fires when a minute's sum reaches this many errors
+    #: (``InferenceComponent.alarm_invocation_errors``). Default: None, no alarm of the library's.
+    invocation_errors_threshold: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "alarms", tuple(self.alarms))
         errors: list[str] = []
+        int_in_range(errors, "auto_rollback.invocation_errors_threshold", self.invocation_errors_threshold, 1)
         low, high = ALARMS_RANGE
-        if not low <= len(self.alarms) <= high:
-            errors.append(f"auto_rollback.alarms must hold {low}-{high} alarms, got {len(self.alarms)}")
+        total = len(self.alarms) + (self.invocation_errors_threshold is not None)
+        if not low <= total <= high:
+            errors.append(
+                f"auto_rollback.alarms must hold {low}-{high} alarms, got {total} (with invocation_errors_threshold, "
+                "the component's own 5XX alarm counts as one)"
+            )
         names: list[str] = []
         for alarm in self.alarms:
             name = getattr(alarm, "alarm_name", None)
@@ -157,28 +167,36 @@ class AutoRollback:
         if repeated:
             errors.append(f"auto_rollback.alarms must be distinct, got {', '.join(repeated)} more than once")
         if errors:
-            raise ValueError("; ".join(errors))
+            raise ConfigurationError(None, "deployment config", errors)
 
-    def _render(self) -> dict[str, Any]:
-        return {"Alarms": [{"AlarmName": alarm.alarm_name} for alarm in self.alarms]}
+    @staticmethod
+    def on_invocation_errors(*, threshold: int = 1, alarms: Sequence[cw.IAlarm] = ()) -> AutoRollback:
+        """Roll back when the component answers ``threshold`` or more 5XX errors in a minute, and on ``alarms``."""
+        return AutoRollback(alarms=alarms, invocation_errors_threshold=threshold)
 
 
-def render_deployment_config(rolling_update: RollingUpdate | None, auto_rollback: AutoRollback | None) -> dict | None:
+def render_deployment_config(
+    rolling_update: RollingUpdate | None,
+    auto_rollback: AutoRollback | None,
+    alarms: Sequence[cw.IAlarm] | None = None,
+) -> dict[str, Any] | None:
     """``DeploymentConfig``, or None when neither is given. The API requires ``RollingUpdatePolicy`` in it
-    (``InferenceComponentDeploymentConfig`` required ``[RollingUpdatePolicy]``), so rollback alone is refused."""
+    (``InferenceComponentDeploymentConfig`` required ``[RollingUpdatePolicy]``), so rollback alone is refused.
+    ``alarms``: every alarm to watch (the component adds its own); default ``auto_rollback.alarms``."""
     if rolling_update is None and auto_rollback is None:
         return None
     if rolling_update is None:
-        raise ValueError(
-            "auto_rollback requires rolling_update: the API's DeploymentConfig requires RollingUpdatePolicy"
+        raise invalid(
+            "deployment config", "auto_rollback requires rolling_update: the API's DeploymentConfig requires RollingUpdatePolicy"
         )
     if not isinstance(rolling_update, RollingUpdate):
-        raise ValueError(f"rolling_update must be a RollingUpdate, got {rolling_update!r}")
+        raise invalid("deployment config", f"rolling_update must be a RollingUpdate, got {rolling_update!r}")
     if auto_rollback is not None and not isinstance(auto_rollback, AutoRollback):
-        raise ValueError(f"auto_rollback must be an AutoRollback, got {auto_rollback!r}")
+        raise invalid("deployment config", f"auto_rollback must be an AutoRollback, got {auto_rollback!r}")
     config: dict[str, Any] = {"RollingUpdatePolicy": rolling_update._render()}
     if auto_rollback is not None:
-        config["AutoRollbackConfiguration"] = auto_rollback._render()
+        watched = auto_rollback.alarms if alarms is None else alarms
+        config["AutoRollbackConfiguration"] = {"Alarms": [{"AlarmName": alarm.alarm_name} for alarm in watched]}
     return config
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, cast
+
 import jsii
 from aws_cdk import Annotations, Aspects, Duration, IAspect
 from aws_cdk import aws_ec2 as ec2
@@ -11,6 +14,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct, IConstruct
 
 from . import _validation as v
+from ._capacity import guaranteed_copies_problem
 from ._defined_endpoint import (
     InferenceAmiVersion,
     MetricsConfig,
@@ -19,8 +23,15 @@ from ._defined_endpoint import (
     _DefinedEndpoint,
 )
 from .cache_guard import CacheGuardMode
+from .capacity import (
+    CapacityReservation,
+    InstancePool,
+    ScaleInPolicy,
+    render_instance_pools,
+    render_provision_timeout,
+)
 from .endpoint_base import DEFAULT_VARIANT_NAME, _ImportedEndpoint
-from .errors import report_error
+from .errors import ConfigurationError, report_error
 from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceEndpoint
 from .scale_out_recorder import DEFAULT_SCALE_OUT_BUDGET
@@ -41,12 +52,17 @@ class InferenceEndpoint(_DefinedEndpoint):
 
     max_instance_count: int
 
+    @property
+    def instance_types(self) -> list[AcceleratorInstanceType]:
+        """Every instance type the variant may launch: its pools' types in priority order, else ``[instance_type]``."""
+        return list(self._instance_types)
+
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
-        instance_type: AcceleratorInstanceType,
+        instance_type: AcceleratorInstanceType | None = None,
         max_instance_count: int,
         initial_instance_count: int = 1,
         min_instance_count: int = 1,
@@ -67,9 +83,14 @@ class InferenceEndpoint(_DefinedEndpoint):
         scale_out_budget: Duration | None = DEFAULT_SCALE_OUT_BUDGET,
         record_stages: bool = True,
         metrics_config: MetricsConfig | None = None,
+        instance_pools: Sequence[InstancePool] | None = None,
+        instance_provision_timeout: Duration | None = None,
+        capacity_reservation: CapacityReservation | None = None,
+        scale_in: ScaleInPolicy | None = None,
     ) -> None:
         """
-        :param instance_type: The accelerator instance type, e.g. ``AcceleratorInstanceType.G6_2XLARGE``.
+        :param instance_type: The accelerator instance type, e.g. ``AcceleratorInstanceType.G6_2XLARGE``. Required
+            unless ``instance_pools`` is given.
         :param max_instance_count: Most instances managed instance scaling may run (>= 1).
         :param initial_instance_count: Instances at creation (>= 1, between min and max). Default: 1.
         :param min_instance_count: Fewest instances managed instance scaling keeps; 0 lets the endpoint scale to zero
@@ -106,8 +127,25 @@ class InferenceEndpoint(_DefinedEndpoint):
         :param metrics_config: What the endpoint publishes beyond the standard metrics (SageMaker's detailed
             observability, enhanced metrics, publish frequency). Default: ``MetricsConfig()``: detailed observability
             on, enhanced metrics off, every 60 seconds, all set explicitly.
+        :param instance_pools: 1-5 instance types tried in priority order when one has no capacity
+            (``InstancePools``, which replaces the variant's ``InstanceType``); every component must fit each.
+            Default: none (``instance_type`` only).
+        :param instance_provision_timeout: How long SageMaker keeps trying to get instances, across pools, 300-3600
+            whole seconds (``VariantInstanceProvisionTimeoutInSeconds``; capacity only, not download or start-up).
+            Default: SageMaker's.
+        :param capacity_reservation: Launch instances only into this ML capacity reservation, such as a training
+            plan (``CapacityReservationConfig``); with no capacity left, instances fail to launch. Not with
+            ``instance_pools``. Default: on-demand capacity.
+        :param scale_in: How managed instance scaling releases instances (``ManagedInstanceScaling.ScaleInPolicy``).
+            Default: SageMaker's.
         """
         errors: list[str] = []
+        levers = _render_levers(
+            errors, instance_type, instance_pools, instance_provision_timeout, capacity_reservation, scale_in
+        )
+        pools = _by_priority(instance_pools)
+        if pools and instance_type is None:
+            instance_type = pools[0].instance_type  # the first tried: the guard and the recorder name it
         v.int_in_range(errors, "max_instance_count", max_instance_count, 1)
         v.int_in_range(errors, "min_instance_count", min_instance_count, 0)
         v.int_in_range(errors, "initial_instance_count", initial_instance_count, 1)
@@ -127,7 +165,7 @@ class InferenceEndpoint(_DefinedEndpoint):
         super().__init__(
             scope,
             id,
-            instance_type=instance_type,
+            instance_type=cast(AcceleratorInstanceType, instance_type),  # None is refused there, by name
             endpoint_name=endpoint_name,
             role=role,
             vpc=vpc,
@@ -151,6 +189,8 @@ class InferenceEndpoint(_DefinedEndpoint):
         )
         self.max_instance_count = max_instance_count
         self.min_instance_count = min_instance_count
+        #: The instance types the variant may launch: its pools' in priority order, else ``[instance_type]``.
+        self._instance_types = [p.instance_type for p in pools] if pools else [self.instance_type]
         self._create(
             self._variant(
                 initial_instance_count=initial_instance_count,
@@ -160,6 +200,19 @@ class InferenceEndpoint(_DefinedEndpoint):
             ),
             role_on_config=True,  # inference components: the role goes on the config, no model on the variant
         )
+        # Plain CloudFormation dicts go in as overrides: typed props silently drop PascalCase keys.
+        for key, value in levers.items():
+            if value is None:  # InstancePools replaces the variant's InstanceType
+                self.endpoint_config.add_deletion_override(f"Properties.ProductionVariants.0.{key}")
+            else:
+                self.endpoint_config.add_property_override(f"ProductionVariants.0.{key}", value)
+        if capacity_reservation is not None:
+            Annotations.of(self).add_warning_v2(
+                "constructs-pkg:reservation-only",
+                "capacity_reservation launches instances only into the reservation: \"If no capacity is available, "
+                "the instances fail to launch.\" Scale-out beyond the reserved instances fails; there is no "
+                "on-demand fallback",
+            )
         # Checks across components run once the app is complete, on a leaf (visited once, not per node). They report
         # as error annotations, which the CLI prints as message and path; see constructs_pkg.errors.
         Aspects.of(self.endpoint_resource).add(_AppCompleteChecks(self))
@@ -213,7 +266,7 @@ class _AppCompleteChecks:
         endpoint = self._endpoint
         if not endpoint._components:
             return
-        problem = _capacity_problem(endpoint)
+        problem = guaranteed_copies_problem(endpoint)
         if problem is not None:
             report_error(endpoint, problem)
         if endpoint.min_instance_count == 0 and all(c.guaranteed_copies > 0 for c in endpoint._components):
@@ -224,21 +277,51 @@ class _AppCompleteChecks:
             )
 
 
-def _capacity_problem(endpoint: InferenceEndpoint) -> str | None:
-    """The copies every component must keep have to fit on the endpoint; None when they do or it is unknown."""
-    spec = endpoint.instance_type.spec
-    if spec is None or v.is_token(endpoint.max_instance_count):
-        return None
-    sized = [(c, c.accelerator_count) for c in endpoint._components if c.accelerator_count is not None]
-    if any(v.is_token(count) or v.is_token(c.guaranteed_copies) for c, count in sized):
-        return None
-    needed = sum(count * c.guaranteed_copies for c, count in sized)
-    available = spec.accelerators * endpoint.max_instance_count
-    if needed <= available:
-        return None
-    detail = ", ".join(f"{c.node.id}: {c.guaranteed_copies} x {count}" for c, count in sized)
-    return (
-        f"the components' guaranteed copies need {needed} accelerators ({detail}), but max_instance_count "
-        f"{endpoint.max_instance_count} x {spec.accelerators} per {endpoint.instance_type} offers {available}; "
-        "raise max_instance_count or lower copy_count/min_copies"
-    )
+def _by_priority(pools: Sequence[InstancePool] | None) -> list[InstancePool]:
+    """The pools that are ``InstancePool`` values, in the order SageMaker tries them (a token priority first)."""
+    valid = [p for p in pools or () if isinstance(p, InstancePool)]
+    return sorted(valid, key=lambda p: 0 if v.is_token(p.priority) else p.priority)
+
+
+def _render_levers(
+    errors: list[str],
+    instance_type: AcceleratorInstanceType | None,
+    instance_pools: Sequence[InstancePool] | None,
+    instance_provision_timeout: Duration | None,
+    capacity_reservation: CapacityReservation | None,
+    scale_in: ScaleInPolicy | None,
+) -> dict[str, Any]:
+    """The variant properties of the issue-13 levers, by key under ``ProductionVariants.0`` (None: delete it)."""
+    levers: dict[str, Any] = {}
+    if instance_pools is not None:
+        if instance_type is not None:
+            errors.append(
+                "instance_type must be left out with instance_pools: \"you replace the InstanceType parameter in "
+                "your production variant with an InstancePools list\" (SageMaker developer guide)"
+            )
+        try:
+            levers["InstancePools"] = render_instance_pools(instance_pools)
+            levers["InstanceType"] = None
+        except ConfigurationError as error:
+            errors += error.problems
+    if instance_provision_timeout is not None:
+        try:
+            levers["VariantInstanceProvisionTimeoutInSeconds"] = render_provision_timeout(instance_provision_timeout)
+        except ConfigurationError as error:
+            errors += error.problems
+    if capacity_reservation is not None:
+        if not isinstance(capacity_reservation, CapacityReservation):
+            errors.append(f"capacity_reservation must be a CapacityReservation, got {capacity_reservation!r}")
+        elif instance_pools is not None:
+            errors.append(
+                "capacity_reservation cannot be combined with instance_pools: the variant's instance type \"must "
+                "match the InstanceType of your training plan\" (assumed: one reservation serves one type)"
+            )
+        else:
+            levers["CapacityReservationConfig"] = capacity_reservation._render()
+    if scale_in is not None:
+        if not isinstance(scale_in, ScaleInPolicy):
+            errors.append(f"scale_in must be a ScaleInPolicy, got {scale_in!r}")
+        else:
+            levers["ManagedInstanceScaling.ScaleInPolicy"] = scale_in._render()
+    return levers

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aws_cdk import Duration, Resource
@@ -17,8 +17,12 @@ from ._regions import check_region_availability
 from .errors import ConfigurationError, path_of
 from .images import ContainerImage, ModelData
 from .inference_component import InferenceComponent
+from .capacity import InstanceTypeCompute
+from .deployment import AutoRollback, RollingUpdate
 from .instance_types import AcceleratorInstanceType
-from .interfaces import IInferenceComponent
+from .interfaces import IInferenceComponent, IModel
+from .model_data import S3ModelData
+from .placement import SchedulingConfig
 
 DEFAULT_VARIANT_NAME = "AllTraffic"
 _INVOKE_ACTIONS = ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"]
@@ -52,6 +56,12 @@ class _EndpointBase(Resource):
         check_region_availability(self)
 
     @property
+    def instance_types(self) -> list[AcceleratorInstanceType]:
+        """Every instance type the endpoint may launch: ``[instance_type]`` (an endpoint with instance pools lists
+        theirs); empty when unknown."""
+        return [] if self.instance_type is None else [self.instance_type]
+
+    @property
     def inference_components(self) -> list[IInferenceComponent]:
         """The components placed on this endpoint by this app, in the order they were added."""
         return list(self._components)
@@ -60,16 +70,23 @@ class _EndpointBase(Resource):
         self,
         id: str,
         *,
-        image: ContainerImage,
-        accelerator_count: int,
-        memory_mib: int,
-        model_data: ModelData | None = None,
+        image: ContainerImage | None = None,
+        accelerator_count: int | None = None,
+        memory_mib: int | None = None,
+        model_data: ModelData | S3ModelData | None = None,
         environment: dict[str, str] | None = None,
         cpu_cores: float | None = None,
-        copy_count: int = 1,
+        copy_count: int | None = None,
         startup_health_check_timeout: Duration | None = None,
         model_download_timeout: Duration | None = None,
         component_name: str | None = None,
+        model: IModel | None = None,
+        compute_per_instance_type: Sequence[InstanceTypeCompute] | None = None,
+        data_cache: bool | None = None,
+        scheduling: SchedulingConfig | None = None,
+        rolling_update: RollingUpdate | None = None,
+        auto_rollback: AutoRollback | None = None,
+        base_component: IInferenceComponent | None = None,
     ) -> InferenceComponent:
         """Place a model on this endpoint. See ``InferenceComponent`` for every argument."""
         if not self.hosts_components:
@@ -95,6 +112,13 @@ class _EndpointBase(Resource):
             startup_health_check_timeout=startup_health_check_timeout,
             model_download_timeout=model_download_timeout,
             component_name=component_name,
+            model=model,
+            compute_per_instance_type=compute_per_instance_type,
+            data_cache=data_cache,
+            scheduling=scheduling,
+            rolling_update=rolling_update,
+            auto_rollback=auto_rollback,
+            base_component=base_component,
         )
 
     def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:

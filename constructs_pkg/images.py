@@ -242,6 +242,7 @@ class ModelData:
         match = _S3_URI.match(uri)
         if not match:
             raise invalid("ModelData", f"model data URI must look like 's3://bucket/key', got {uri!r}")
+        _check_archive_key(match.group("key"), uri)
         return ModelData(uri, f"arn:{Aws.PARTITION}:s3:::{match.group('bucket')}/{match.group('key')}", None)
 
     @staticmethod
@@ -251,12 +252,32 @@ class ModelData:
             raise invalid(
                 "ModelData", f"model data key must be a non-empty object key without a leading '/', got {key!r}"
             )
+        if not Token.is_unresolved(key):
+            _check_archive_key(key, key)
         return ModelData(f"s3://{bucket.bucket_name}/{key}", bucket.arn_for_objects(key), bucket)
 
     def grant_read(self, grantee: iam.IGrantable) -> None:
         iam.Grant.add_to_principal(grantee=grantee, actions=["s3:GetObject"], resource_arns=[self._object_arn])
         if self._bucket is not None and self._bucket.encryption_key is not None:
             self._bucket.encryption_key.grant_decrypt(grantee)
+
+
+def _check_archive_key(key: str, given: str) -> None:
+    """``ArtifactUrl`` and ``ModelDataUrl``: "This path must point to a single gzip compressed tar archive (.tar.gz
+    suffix)." (botocore). A key prefix is refused with the way to serve it."""
+    if key.endswith("/"):
+        raise invalid(
+            "ModelData",
+            f"model data URI {given!r} is an S3 key prefix, but ModelData is one .tar.gz archive (\"This path must "
+            "point to a single gzip compressed tar archive (.tar.gz suffix).\"); for uncompressed files use "
+            "S3ModelData.from_s3_prefix (a component then runs them through a Model)",
+        )
+    if not key.endswith(".tar.gz"):
+        raise invalid(
+            "ModelData",
+            f"model data URI {given!r} must end with .tar.gz (\"This path must point to a single gzip compressed tar "
+            "archive (.tar.gz suffix).\"); for another single file use S3ModelData.from_s3_object",
+        )
 
 
 def grant_model_access(

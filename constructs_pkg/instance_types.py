@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from aws_cdk import Token
@@ -117,6 +118,16 @@ class AcceleratorInstanceType:
                     f"instance_type must be an accelerator instance type (families: "
                     f"{', '.join(sorted(ACCELERATOR_FAMILIES))}), got {name!r}",
                 )
+            if name not in _SPECS:
+                # The table covers every accelerator type botocore accepts for a variant: anything else is a typo,
+                # and accepting it would silently skip every capacity check.
+                nearest = difflib.get_close_matches(name, _SPECS, n=3, cutoff=0.6)
+                hint = f"; did you mean {' or '.join(repr(n) for n in nearest)}?" if nearest else ""
+                raise invalid(
+                    "AcceleratorInstanceType",
+                    f"instance_type {name!r} is not a SageMaker hosting size of the {family} family (sizes: "
+                    f"{', '.join(n for n in _SPECS if instance_family(n) == family)}){hint}",
+                )
         return cls(name)
 
     @property
@@ -127,7 +138,7 @@ class AcceleratorInstanceType:
 
     @property
     def spec(self) -> InstanceSpec | None:
-        """Accelerators and memory per instance; None for a token or a size missing from the table."""
+        """Accelerators and memory per instance; None for a token (``of`` refuses sizes missing from the table)."""
         return _SPECS.get(self.name)
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ guard and dashboard modules depend on them and not on each other.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aws_cdk import Duration, IResource
 from aws_cdk import aws_applicationautoscaling as appscaling
@@ -17,6 +17,12 @@ from aws_cdk import aws_sagemaker as sagemaker
 from . import metrics
 from .images import BoundImage, ContainerImage, ModelData
 from .instance_types import AcceleratorInstanceType
+
+if TYPE_CHECKING:
+    from .capacity import InstanceTypeCompute
+    from .deployment import AutoRollback, RollingUpdate
+    from .model_data import S3ModelData
+    from .placement import SchedulingConfig
 
 
 class IScalableCopyCount(Protocol):
@@ -30,6 +36,19 @@ class IScalableCopyCount(Protocol):
     def target_per_copy(self) -> float: ...
     @property
     def scalable_target(self) -> appscaling.ScalableTarget: ...
+
+
+class IModel(IResource, Protocol):
+    """A SageMaker model, defined here (``Model``) or imported (``Model.from_model_name``)."""
+
+    #: The model's name; for a defined model, ``Fn::GetAtt ModelName``, which orders a component after the model.
+    @property
+    def model_name(self) -> str: ...
+    @property
+    def model_arn(self) -> str: ...
+    #: Its container image, which the cache guard checks; None for an imported model.
+    @property
+    def image(self) -> BoundImage | None: ...
 
 
 class IInferenceEndpoint(IResource, Protocol):
@@ -54,6 +73,10 @@ class IInferenceEndpoint(IResource, Protocol):
     def instance_type(self) -> AcceleratorInstanceType | None: ...
     @property
     def max_instance_count(self) -> int | None: ...
+    #: Every instance type the endpoint may launch: its instance pools' types, else ``[instance_type]``; empty when
+    #: unknown.
+    @property
+    def instance_types(self) -> Sequence[AcceleratorInstanceType]: ...
     #: True when the endpoint hosts inference components; False for a single-model endpoint.
     @property
     def hosts_components(self) -> bool: ...
@@ -64,16 +87,23 @@ class IInferenceEndpoint(IResource, Protocol):
         self,
         id: str,
         *,
-        image: ContainerImage,
-        accelerator_count: int,
-        memory_mib: int,
-        model_data: ModelData | None = None,
+        image: ContainerImage | None = None,
+        accelerator_count: int | None = None,
+        memory_mib: int | None = None,
+        model_data: ModelData | S3ModelData | None = None,
         environment: dict[str, str] | None = None,
         cpu_cores: float | None = None,
-        copy_count: int = 1,
+        copy_count: int | None = None,
         startup_health_check_timeout: Duration | None = None,
         model_download_timeout: Duration | None = None,
         component_name: str | None = None,
+        model: IModel | None = None,
+        compute_per_instance_type: Sequence[InstanceTypeCompute] | None = None,
+        data_cache: bool | None = None,
+        scheduling: SchedulingConfig | None = None,
+        rolling_update: RollingUpdate | None = None,
+        auto_rollback: AutoRollback | None = None,
+        base_component: IInferenceComponent | None = None,
     ) -> IInferenceComponent:
         """Place a model on this endpoint (see ``InferenceComponent``)."""
     def on_component(self, callback: Callable[[IInferenceComponent], None]) -> None:
@@ -125,9 +155,12 @@ class IInferenceComponent(IResource, Protocol):
     def memory_mib(self) -> int | None: ...
     @property
     def copy_count(self) -> int | None: ...
-    #: Its image; None for an imported component.
+    #: Its image (its model's, for a model-based component); None for an imported component, model or an adapter.
     @property
     def image(self) -> BoundImage | None: ...
+    #: The component this one is an adapter of; None for a component with compute of its own.
+    @property
+    def base_component(self) -> IInferenceComponent | None: ...
     @property
     def scalable_copy_count(self) -> IScalableCopyCount | None: ...
     #: Copies it keeps at all times: its initial count, or its scaling minimum once scaled.
@@ -143,6 +176,10 @@ class IInferenceComponent(IResource, Protocol):
         scale_out_cooldown: Duration | None = None,
         scale_in_cooldown: Duration | None = None,
     ) -> IScalableCopyCount: ...
+    def size_on(self, instance_type: AcceleratorInstanceType) -> tuple[int, int] | None:
+        """Accelerators and host memory (MiB) one copy reserves on ``instance_type``; None when unknown."""
+    def alarm_invocation_errors(self, *, threshold: int = 1) -> cw.Alarm:
+        """An alarm on the component's 5XX errors (made once)."""
     def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant: ...
     def metric(self, spec: metrics.MetricSpec, **options: Any) -> cw.Metric: ...
     def metric_concurrent_requests_per_copy(self, **options: Any) -> cw.Metric: ...

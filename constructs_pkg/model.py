@@ -13,9 +13,9 @@ the component referencing ``attr_model_name`` is updated in place to the new mod
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import Any
 
-from aws_cdk import Annotations, IResource, Resource, Stack
+from aws_cdk import Annotations, Resource, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
@@ -23,23 +23,14 @@ from constructs import Construct
 
 from . import _nag
 from . import _validation as v
+from ._iam import SAGEMAKER_PRINCIPAL
 from ._naming import imported_arn
 from .errors import ConfigurationError, path_of
 from .images import BoundImage, ContainerImage, ModelData
+from .interfaces import IModel
 from .model_data import S3ModelData
 
-SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
 EULA_NOT_ACCEPTED_WARNING = "constructs-pkg:eula-not-accepted"
-
-
-class IModel(IResource, Protocol):
-    """A SageMaker model, defined here (``Model``) or imported (``Model.from_model_name``)."""
-
-    #: The model's name; for a defined model, ``Fn::GetAtt ModelName``, which orders a component after the model.
-    @property
-    def model_name(self) -> str: ...
-    @property
-    def model_arn(self) -> str: ...
 
 
 class Model(Resource):
@@ -116,9 +107,8 @@ class Model(Resource):
         resource.add_property_override("PrimaryContainer", self._container(environment))
         if vpc is not None:
             resource.add_property_override("VpcConfig", self._vpc_config(vpc, vpc_subnets, security_groups))
-        if role is None:
-            # CreateModel runs only once the role's policy (ECR pull, S3 read) exists.
-            resource.node.add_dependency(self.role)
+        # CreateModel runs only once the role's policy (ECR pull, S3 read) exists; a no-op for an imported role.
+        resource.node.add_dependency(self.role)
         self.model_resource = resource
         #: ``Fn::GetAtt ModelName``: referencing it orders a component after the model.
         self.model_name: str = resource.attr_model_name
@@ -142,8 +132,8 @@ class Model(Resource):
         if rules:
             _nag.acknowledge_all(self.role, rules)
 
-    def _container(self, environment: Mapping[str, str] | None) -> dict:
-        container: dict = {"Image": self.image.image_uri}
+    def _container(self, environment: Mapping[str, str] | None) -> dict[str, Any]:
+        container: dict[str, Any] = {"Image": self.image.image_uri}
         if isinstance(self.model_data, S3ModelData):
             container["ModelDataSource"] = self.model_data.render()
         elif isinstance(self.model_data, ModelData):
@@ -157,7 +147,7 @@ class Model(Resource):
         vpc: ec2.IVpc,
         vpc_subnets: ec2.SubnetSelection | None,
         security_groups: Sequence[ec2.ISecurityGroup] | None,
-    ) -> dict:
+    ) -> dict[str, Any]:
         if security_groups is None:
             security_groups = [ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="SageMaker model")]
         selection = {} if vpc_subnets is None else dict(vpc_subnets._values)  # jsii struct fields
@@ -180,6 +170,8 @@ class _ImportedModel(Resource):
         super().__init__(scope, id)
         self.model_name = model_name
         self.model_arn = imported_arn(self, "model", model_name)
+        #: Unknown for an imported model: the cache guard cannot check it.
+        self.image: BoundImage | None = None
 
 
 def _nag_text(resolved: object) -> str:
@@ -189,10 +181,10 @@ def _nag_text(resolved: object) -> str:
         return resolved
     if isinstance(resolved, dict):
         if "Ref" in resolved:
-            return f"<{resolved['Ref']}>"
+            return f"<{resolved['Ref']!s}>"
         if "Fn::GetAtt" in resolved:
-            return "<" + ".".join(resolved["Fn::GetAtt"]) + ">"
+            return "<" + ".".join(str(part) for part in resolved["Fn::GetAtt"]) + ">"
         if "Fn::Join" in resolved:
             separator, parts = resolved["Fn::Join"]
-            return separator.join(_nag_text(part) for part in parts)
+            return str(separator).join(_nag_text(part) for part in parts)
     return str(resolved)

@@ -21,6 +21,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 
 from ._validation import is_token
+from .errors import ConfigurationError, invalid
 
 #: ``S3ModelUri``: at most 1024 characters (botocore and CloudFormation).
 S3_URI_MAX = 1024
@@ -74,7 +75,7 @@ class S3ModelData:
         errors: list[str] = []
         bucket_name, key = self._parse(errors)
         object.__setattr__(self, "bucket_name", bucket_name)
-        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "key", "" if key is None else key)
         if not isinstance(self.data_type, S3DataType):
             errors.append(f"model_data.data_type must be one of {_values(S3DataType)}, got {self.data_type!r}")
         if not isinstance(self.compression, Compression):
@@ -89,13 +90,13 @@ class S3ModelData:
         if key is not None:
             self._check_key(errors, key)
         if errors:
-            raise ValueError("; ".join(errors))
+            raise ConfigurationError(None, "S3ModelData", errors)
 
-    def _parse(self, errors: list[str]) -> tuple[str, str]:
+    def _parse(self, errors: list[str]) -> tuple[str, str | None]:
         uri = self.uri
         if not isinstance(uri, str):
             errors.append(f"model_data.uri must be a string 's3://bucket/key', got {uri!r}")
-            return "", None  # type: ignore[return-value]
+            return "", None
         if not is_token(uri) and len(uri) > S3_URI_MAX:
             errors.append(f"model_data.uri must be at most {S3_URI_MAX} characters, got {len(uri)}")
         match = _S3_URI.match(uri)
@@ -108,7 +109,7 @@ class S3ModelData:
                 )
             else:
                 errors.append(f"model_data.uri must look like 's3://bucket/key' (https URIs are not supported), got {uri!r}")
-            return "", None  # type: ignore[return-value]
+            return "", None
         return match.group("bucket"), match.group("key")
 
     def _check_key(self, errors: list[str], key: str) -> None:
@@ -161,7 +162,7 @@ class S3ModelData:
         """Uncompressed model files under ``key_prefix`` (ending with ``/``) in a bucket of yours; also grants
         ``kms:Decrypt`` when the bucket has a customer managed key."""
         if not is_token(key_prefix) and isinstance(key_prefix, str) and key_prefix.startswith("/"):
-            raise ValueError(f"key_prefix must not start with '/', got {key_prefix!r}")
+            raise invalid("S3ModelData", f"key_prefix must not start with '/', got {key_prefix!r}")
         return S3ModelData(
             uri=f"s3://{bucket.bucket_name}/{key_prefix}",
             data_type=S3DataType.PREFIX,
@@ -191,7 +192,7 @@ class S3ModelData:
     ) -> S3ModelData:
         """One object in a bucket of yours (see ``from_s3_object`` for ``compression``)."""
         if not is_token(key) and isinstance(key, str) and key.startswith("/"):
-            raise ValueError(f"key must not start with '/', got {key!r}")
+            raise invalid("S3ModelData", f"key must not start with '/', got {key!r}")
         return S3ModelData(
             uri=f"s3://{bucket.bucket_name}/{key}",
             data_type=S3DataType.OBJECT,

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from ._validation import int_in_range
+from .errors import ConfigurationError
 
 #: ``MaxImbalance``: 0-100; "Default value: 0."
 MAX_IMBALANCE_RANGE = (0, 100)
@@ -59,7 +60,7 @@ class SchedulingConfig:
             errors.append(f"scheduling.enforcement_mode must be PERMISSIVE, got {self.enforcement_mode!r}")
         int_in_range(errors, "scheduling.max_imbalance", self.max_imbalance, *MAX_IMBALANCE_RANGE)
         if errors:
-            raise ValueError("; ".join(errors))
+            raise ConfigurationError(None, "SchedulingConfig", errors)
 
     def _render(self) -> dict[str, Any]:
         balance: dict[str, Any] = {"EnforcementMode": self.enforcement_mode.value}

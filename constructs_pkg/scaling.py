@@ -12,7 +12,7 @@ from constructs import Construct
 
 from . import _validation as v
 from . import metrics
-from ._capacity import copy_capacity
+from ._capacity import component_capacity
 from .runtime import names
 from .interfaces import IInferenceComponent
 
@@ -258,13 +258,14 @@ def _validate_copy_scaling(
             errors, ("min_copies", min_copies), ("the component's copy_count", component.copy_count),
             ("max_copies", max_copies),
         )  # fmt: skip
-    capacity = copy_capacity(component.endpoint, component.accelerator_count, component.memory_mib)
-    if not errors and capacity is not None and not v.is_token(max_copies):
+    found = component_capacity(component)
+    if not errors and found is not None and not v.is_token(max_copies):
+        capacity, instance_type = found
         v.check(
             errors,
             max_copies <= capacity,
             f"max_copies ({max_copies}) must be <= {capacity}: copies of {component.accelerator_count} "
             f"accelerator(s) and {component.memory_mib} MiB that fit on max_instance_count "
-            f"{component.endpoint.max_instance_count} x {component.endpoint.instance_type}",
+            f"{component.endpoint.max_instance_count} x {instance_type}",
         )
     v.raise_if_any(errors, "scale_on_concurrent_requests", scope, id)

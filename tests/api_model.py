@@ -27,6 +27,10 @@ OPERATIONS = {
     "AWS::SageMaker::Model": ("sagemaker", "CreateModel", set()),
     "AWS::CloudWatch::Alarm": ("cloudwatch", "PutMetricAlarm", set()),
 }  # fmt: skip
+#: CloudFormation properties the service takes only on an update call: type -> (operation, its name member, properties).
+UPDATE_ONLY = {
+    "AWS::SageMaker::InferenceComponent": ("UpdateInferenceComponent", "InferenceComponentName", ("DeploymentConfig",)),
+}
 #: Names CloudFormation generates when the template leaves them out, which the create call requires.
 GENERATED_NAMES = {"AWS::SageMaker::EndpointConfig": "EndpointConfigName", "AWS::SageMaker::Model": "ModelName",
                    "AWS::CloudWatch::Alarm": "AlarmName"}  # fmt: skip
@@ -128,4 +132,22 @@ def violations(template: dict) -> list[str]:
         if report.has_errors():
             errors.append(report.generate_report())
         found += [f"{logical_id} ({resource['Type']} -> {operation}): {e}" for e in errors]
+        found += _update_only_violations(logical_id, resource)
     return found
+
+
+def _update_only_violations(logical_id: str, resource: dict) -> list[str]:
+    """Properties CloudFormation applies with an update call (``DeploymentConfig``), checked against that call."""
+    if resource["Type"] not in UPDATE_ONLY:
+        return []
+    operation, name_member, members = UPDATE_ONLY[resource["Type"]]
+    given = {k: v for k, v in resource.get("Properties", {}).items() if k in members}
+    if not given:
+        return []
+    shape = _session.get_service_model("sagemaker").operation_model(operation).input_shape
+    errors: list[str] = []
+    request = to_request({name_member: {"Ref": "name"}, **given}, shape, operation, errors)
+    report = ParamValidator().validate(request, shape)
+    if report.has_errors():
+        errors.append(report.generate_report())
+    return [f"{logical_id} ({resource['Type']} -> {operation}): {e}" for e in errors]

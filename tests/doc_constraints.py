@@ -221,11 +221,19 @@ def _retain_variant_properties(props: dict, template: dict) -> Iterator[Finding]
                "autoscaling set (aws/aws-cdk#23151)")  # fmt: skip
 
 
+def _specs(props: dict) -> Iterator[tuple[str, dict]]:
+    """The component's singular ``Specification`` and each per-instance-type ``Specifications`` entry."""
+    if props.get("Specification"):
+        yield "Specification", props["Specification"]
+    for spec in props.get("Specifications") or []:
+        yield "Specifications[]", spec
+
+
 def _containers(props: dict, key: str) -> Iterator[tuple[str, dict]]:
     if key == "Specification":
-        spec = props.get("Specification") or {}
-        if spec.get("Container"):
-            yield "Specification.Container", spec["Container"]
+        for path, spec in _specs(props):
+            if spec.get("Container"):
+                yield f"{path}.Container", spec["Container"]
     elif props.get("PrimaryContainer"):
         yield "PrimaryContainer", props["PrimaryContainer"]
 
@@ -287,6 +295,84 @@ def _model_env_combined(props: dict, template: dict) -> Iterator[Finding]:
         size = sum(len(k.encode()) + len(str(literal(v, template) or "").encode()) for k, v in env.items())
         if size > 32 * 1024:
             yield f"{path}.Environment", f"keys and values add up to {size} bytes"
+
+
+def _s3_sources(props: dict) -> Iterator[dict]:
+    source = ((props.get("PrimaryContainer") or {}).get("ModelDataSource") or {}).get("S3DataSource")
+    if source:
+        yield source
+
+
+def _prefix_ends_with_slash(props: dict, template: dict) -> Iterator[Finding]:
+    for source in _s3_sources(props):
+        uri = literal(source.get("S3Uri"), template)
+        if source.get("S3DataType") == "S3Prefix" and isinstance(uri, str) and not uri.endswith("/"):
+            yield "PrimaryContainer.ModelDataSource.S3DataSource.S3Uri", f"prefix {uri!r} does not end with '/'"
+
+
+def _gzip_only_for_object(props: dict, template: dict) -> Iterator[Finding]:
+    for source in _s3_sources(props):
+        if source.get("CompressionType") == "Gzip" and source.get("S3DataType") != "S3Object":
+            yield ("PrimaryContainer.ModelDataSource.S3DataSource.CompressionType",
+                   f"Gzip with S3DataType {source.get('S3DataType')!r}")  # fmt: skip
+
+
+def _eula_true(props: dict, template: dict) -> Iterator[Finding]:
+    for source in _s3_sources(props):
+        access = source.get("ModelAccessConfig")
+        if access is not None and access.get("AcceptEula") is not True:
+            yield ("PrimaryContainer.ModelDataSource.S3DataSource.ModelAccessConfig.AcceptEula",
+                   f"{access.get('AcceptEula')!r} accepts no EULA")  # fmt: skip
+
+
+def _specifications_instance_type(props: dict, template: dict) -> Iterator[Finding]:
+    specs = props.get("Specifications") or []
+    if len(specs) > 1:
+        for spec in specs:
+            if not spec.get("InstanceType"):
+                yield "Specifications[].InstanceType", "missing from an entry of a multi-entry Specifications"
+
+
+def _specification_or_specifications(props: dict, template: dict) -> Iterator[Finding]:
+    if props.get("Specification") and props.get("Specifications"):
+        yield "Specifications", "set together with Specification"
+
+
+def _adapter_specs(props: dict) -> Iterator[tuple[str, dict]]:
+    for path, spec in _specs(props):
+        if spec.get("BaseInferenceComponentName"):
+            yield path, spec
+
+
+def _adapter_no_compute(props: dict, template: dict) -> Iterator[Finding]:
+    for path, spec in _adapter_specs(props):
+        if "ComputeResourceRequirements" in spec:
+            yield f"{path}.ComputeResourceRequirements", "set on an adapter inference component"
+
+
+def _adapter_artifact_url(props: dict, template: dict) -> Iterator[Finding]:
+    for path, spec in _adapter_specs(props):
+        if not (spec.get("Container") or {}).get("ArtifactUrl"):
+            yield f"{path}.Container.ArtifactUrl", "an adapter inference component without its artifacts"
+
+
+def _rolling_batch_percent(props: dict, template: dict) -> Iterator[Finding]:
+    policy = (props.get("DeploymentConfig") or {}).get("RollingUpdatePolicy") or {}
+    batch = policy.get("MaximumBatchSize") or {}
+    value = batch.get("Value")
+    if batch.get("Type") == "CAPACITY_PERCENT" and isinstance(value, int) and not 5 <= value <= 50:
+        yield "DeploymentConfig.RollingUpdatePolicy.MaximumBatchSize", f"{value}% of the copy count"
+
+
+def _consolidation_only(member: str) -> Check:
+    def check(props: dict, template: dict) -> Iterator[Finding]:
+        for variant in _variants(props):
+            policy = (variant.get("ManagedInstanceScaling") or {}).get("ScaleInPolicy") or {}
+            if member in policy and policy.get("Strategy") != "CONSOLIDATION":
+                yield (f"ProductionVariants[].ManagedInstanceScaling.ScaleInPolicy.{member}",
+                       f"set with Strategy {policy.get('Strategy')!r}")  # fmt: skip
+
+    return check
 
 
 _RESOURCE_ID = {
@@ -472,6 +558,36 @@ RULES: tuple[Rule, ...] = (
     Rule("promql-alarm-evaluation-interval", _ALARM, BotocoreDoc(_CW, "PutMetricAlarmInput", "EvaluationInterval"),
          "This parameter is required for alarms that use EvaluationCriteria, and cannot be specified for alarms "
          "configured with MetricName or Metrics.", _promql_alarm_exclusive),
+    Rule("model-s3-prefix-ends-with-slash", _MODEL, BotocoreDoc(_SM, "S3ModelDataSource", "S3DataType"),
+         "A valid key name prefix identified by S3Uri always ends with a forward slash (/).", _prefix_ends_with_slash),
+    Rule("model-gzip-only-for-an-object", _MODEL, BotocoreDoc(_SM, "S3ModelDataSource", "CompressionType"),
+         "If you choose Gzip and choose S3Object as the value of S3DataType, S3Uri identifies an object that is a "
+         "gzip-compressed TAR archive.", _gzip_only_for_object),
+    Rule("model-eula-true", _MODEL, BotocoreDoc(_SM, "ModelAccessConfig", "AcceptEula"),
+         "The AcceptEula value must be explicitly defined as True in order to accept the EULA that this model "
+         "requires.", _eula_true),
+    Rule("ic-specifications-instance-type", _IC, BotocoreDoc(_SM, "InferenceComponentSpecification", "InstanceType"),
+         "Required when using the Specifications parameter with multiple entries.", _specifications_instance_type),
+    Rule("ic-specification-or-specifications", _IC,
+         BotocoreDoc(_SM, "CreateInferenceComponentInput", "Specifications"),
+         "You can use either this parameter or the singular Specification parameter, but not both.",
+         _specification_or_specifications),
+    Rule("ic-adapter-no-compute", _IC,
+         BotocoreDoc(_SM, "InferenceComponentSpecification", "ComputeResourceRequirements"),
+         "Omit this parameter if your request is meant to create an adapter inference component.", _adapter_no_compute),
+    Rule("ic-adapter-artifact-url", _IC,
+         BotocoreDoc(_SM, "InferenceComponentSpecification", "BaseInferenceComponentName"),
+         "In the parameter value, use the ArtifactUrl parameter of the InferenceComponentContainerSpecification data "
+         "type.", _adapter_artifact_url),
+    Rule("ic-rolling-batch-5-to-50-percent", _IC,
+         BotocoreDoc(_SM, "InferenceComponentRollingUpdatePolicy", "MaximumBatchSize"),
+         "The value must be between 5% to 50% of the copy count of the inference component.", _rolling_batch_percent),
+    Rule("scale-in-step-only-when-consolidating", _EC,
+         BotocoreDoc(_SM, "ProductionVariantManagedInstanceScalingScaleInPolicy", "MaximumStepSize"),
+         "during a consolidation scale-in operation", _consolidation_only("MaximumStepSize")),
+    Rule("scale-in-cooldown-only-when-consolidating", _EC,
+         BotocoreDoc(_SM, "ProductionVariantManagedInstanceScalingScaleInPolicy", "CooldownInMinutes"),
+         "evaluates consolidation scale-in opportunities", _consolidation_only("CooldownInMinutes")),
     Rule("guard-fits-provider-timeout", "Custom::SageMakerCacheGuard",
          PackageText("aws_cdk", "custom_resources/__init__.py"),
          "Total timeout for the entire operation. The maximum timeout is 1 hour", _guard_within_provider),

@@ -89,7 +89,7 @@ def _repaired(name: str) -> dict:
         for variant in props.get("ProductionVariants", []) if resource["Type"] == _EC else []:
             if (variant.get("RoutingConfig") or {}).get("RoutingStrategy") == "PREFIX_AWARE":
                 variant["RoutingConfig"]["PrefixAwareRoutingConfig"] = {"PrefixLength": 4096, "ConcurrencyThreshold": 8}
-            if variant["InstanceType"] in doc_constraints.NO_EBS_VOLUME_INSTANCE_TYPES:
+            if variant.get("InstanceType") in doc_constraints.NO_EBS_VOLUME_INSTANCE_TYPES:
                 variant.pop("VolumeSizeInGB", None)
     assert doc_constraints.violations(template) == set()
     return template
@@ -106,6 +106,7 @@ def _all(template: dict, type_: str) -> list[dict]:
 _EC, _IC, _MODEL = "AWS::SageMaker::EndpointConfig", "AWS::SageMaker::InferenceComponent", "AWS::SageMaker::Model"
 _SP, _ALARM = "AWS::ApplicationAutoScaling::ScalingPolicy", "AWS::CloudWatch::Alarm"
 _QWEN, _SINGLE, _MATRIX = "example qwen3-8b (us-east-1)", "example single-model (us-east-1)", "matrix 8 "
+_GATED, _LLAMA3 = "example gated-llm-pools (us-east-1)", "example llama3-scale-to-zero (us-east-1)"
 
 
 def _variant(t: dict) -> dict:
@@ -118,6 +119,22 @@ def _ic_container(t: dict) -> dict:
 
 def _model_container(t: dict) -> dict:
     return _all(t, _MODEL)[0]["PrimaryContainer"]
+
+
+def _s3_source(t: dict) -> dict:
+    return _model_container(t)["ModelDataSource"]["S3DataSource"]
+
+
+def _pooled_ic(t: dict) -> dict:
+    return next(p for p in _all(t, _IC) if "Specifications" in p)
+
+
+def _adapter_spec(t: dict) -> dict:
+    return next(p["Specification"] for p in _all(t, _IC) if "BaseInferenceComponentName" in p.get("Specification", {}))
+
+
+def _scale_in(t: dict) -> dict:
+    return _variant(t)["ManagedInstanceScaling"]["ScaleInPolicy"]
 
 
 def _step(t: dict) -> dict:
@@ -167,6 +184,20 @@ DOC_BREAKAGES = {
         "MetricPublishFrequencyInSeconds", 20)),
     "promql-alarm-evaluation-interval": (_MATRIX, lambda t: next(p for p in _all(t, _ALARM) if "EvaluationCriteria" in p)
                                          .pop("EvaluationInterval")),
+    "model-s3-prefix-ends-with-slash": (_LLAMA3, lambda t: _s3_source(t).__setitem__(
+        "S3Uri", _s3_source(t)["S3Uri"].rstrip("/"))),
+    "model-gzip-only-for-an-object": (_LLAMA3, lambda t: _s3_source(t).__setitem__("CompressionType", "Gzip")),
+    "model-eula-true": (_LLAMA3, lambda t: _s3_source(t)["ModelAccessConfig"].__setitem__("AcceptEula", False)),
+    "ic-specifications-instance-type": (_GATED, lambda t: _pooled_ic(t)["Specifications"][1].pop("InstanceType")),
+    "ic-specification-or-specifications": (_GATED, lambda t: _pooled_ic(t).__setitem__(
+        "Specification", _pooled_ic(t)["Specifications"][0])),
+    "ic-adapter-no-compute": (_GATED, lambda t: _adapter_spec(t).__setitem__(
+        "ComputeResourceRequirements", {"NumberOfAcceleratorDevicesRequired": 1, "MinMemoryRequiredInMb": 1024})),
+    "ic-adapter-artifact-url": (_GATED, lambda t: _adapter_spec(t)["Container"].pop("ArtifactUrl")),
+    "ic-rolling-batch-5-to-50-percent": (_GATED, lambda t: _pooled_ic(t)["DeploymentConfig"]["RollingUpdatePolicy"]
+                                         ["MaximumBatchSize"].__setitem__("Value", 60)),
+    "scale-in-step-only-when-consolidating": (_LLAMA3, lambda t: _scale_in(t).__setitem__("MaximumStepSize", 2)),
+    "scale-in-cooldown-only-when-consolidating": (_LLAMA3, lambda t: _scale_in(t).__setitem__("CooldownInMinutes", 30)),
     "guard-fits-provider-timeout": (_QWEN, lambda t: _all(t, "Custom::SageMakerCacheGuard")[0].__setitem__(
         "PurgeTimeoutSeconds", "5400")),
 }  # fmt: skip
@@ -196,6 +227,52 @@ def test_a_documented_rule_catches_its_breakage(rule_id):
     ids=["model-env-entries", "model-mode", "alarm-operator", "alarm-period-zero"],
 )  # fmt: skip
 def test_a_broken_model_or_alarm_is_caught(name, breakage, expected):
+    template = copy.deepcopy(_template(name))
+    assert api_model.violations(template) == []
+    breakage(template)
+    found = api_model.violations(template)
+    assert found and any(expected in v for v in found), found
+
+
+_PLAN = "example training-plan (us-east-1)"
+
+
+@pytest.mark.parametrize(
+    ("name", "breakage", "expected"),
+    [
+        (_GATED, lambda t: _variant(t)["InstancePools"][1].__setitem__("Priority", 6), "Priority: 6 is above 5"),
+        (_GATED, lambda t: _variant(t)["InstancePools"][0].__setitem__("InstanceType", "ml.g6e.3xlarge"),
+         "is not one of"),
+        (_GATED, lambda t: _variant(t).__setitem__("VariantInstanceProvisionTimeoutInSeconds", 4000), "above 3600"),
+        (_GATED, lambda t: _scale_in(t).__setitem__("Strategy", "FASTEST"), "is not one of"),
+        (_GATED, lambda t: _scale_in(t).__setitem__("CooldownInMinutes", 2000), "above 1440"),
+        (_GATED, lambda t: _pooled_ic(t)["Specifications"][0]["SchedulingConfig"].__setitem__(
+            "PlacementStrategy", "RANDOM"), "is not one of"),
+        (_GATED, lambda t: _pooled_ic(t)["Specifications"][0]["SchedulingConfig"]["AvailabilityZoneBalance"]
+         .__setitem__("MaxImbalance", 101), "above 100"),
+        (_GATED, lambda t: _pooled_ic(t)["Specifications"][0]["DataCacheConfig"].__setitem__("EnableCaching", "yes"),
+         "EnableCaching"),
+        (_GATED, lambda t: _pooled_ic(t)["DeploymentConfig"]["RollingUpdatePolicy"].pop("WaitIntervalInSeconds"),
+         "WaitIntervalInSeconds"),
+        (_GATED, lambda t: _pooled_ic(t)["DeploymentConfig"]["RollingUpdatePolicy"]["MaximumBatchSize"]
+         .__setitem__("Type", "PERCENT"), "is not one of"),
+        (_GATED, lambda t: _pooled_ic(t)["DeploymentConfig"]["AutoRollbackConfiguration"].__setitem__("Alarms", []),
+         "Alarms"),
+        (_GATED, lambda t: _adapter_spec(t).__setitem__("BaseInferenceComponentName", "bad_name"), "does not match"),
+        (_LLAMA3, lambda t: _s3_source(t).__setitem__("S3DataType", "Prefix"), "is not one of"),
+        (_LLAMA3, lambda t: _s3_source(t)["ModelAccessConfig"].pop("AcceptEula"), "AcceptEula"),
+        (_PLAN, lambda t: _variant(t)["CapacityReservationConfig"].__setitem__(
+            "CapacityReservationPreference", "capacity-reservations-first"), "is not one of"),
+        (_PLAN, lambda t: _variant(t)["CapacityReservationConfig"].__setitem__(
+            "MlReservationArn", "arn:aws:sagemaker:us-east-1:123456789012:reserved-capacity/x"), "does not match"),
+        (_PLAN, lambda t: _all(t, _IC)[0]["Specification"].__setitem__("ModelName", "bad_model"), "does not match"),
+    ],
+    ids=["pool-priority", "pool-type", "provision-timeout", "scale-in-strategy", "scale-in-cooldown",
+         "placement-strategy", "max-imbalance", "data-cache-bool", "rolling-wait-required", "batch-type",
+         "rollback-alarms", "adapter-base-name", "s3-data-type", "eula-required", "reservation-preference",
+         "reservation-arn", "model-name"],
+)  # fmt: skip
+def test_a_broken_lever_is_caught(name, breakage, expected):
     template = copy.deepcopy(_template(name))
     assert api_model.violations(template) == []
     breakage(template)

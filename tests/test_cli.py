@@ -67,7 +67,7 @@ app.synth()
     ("case", "path", "expected"),
     [
         ("component-too-big", "Tiny/Endpoint/Model", "accelerator_count (2) must be <= the 1 accelerator(s)"),
-        ("components-together", "Tiny/Endpoint", "max_instance_count 1 x 1 per ml.g6.2xlarge offers 1"),
+        ("components-together", "Tiny/Endpoint", "do not fit on max_instance_count 1 x ml.g6.2xlarge"),
     ],
 )
 def test_a_fit_error_reads_as_one_short_message(tmp_path, case, path, expected):

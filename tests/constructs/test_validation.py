@@ -73,7 +73,7 @@ def test_endpoint_skips_tokens():
         ({"environment": {"1BAD": "v"}}, r"environment key '1BAD' must match"),
         ({"environment": {"OK_KEY": "v" * 1025}}, r"environment value of 'OK_KEY' must be a string of at most 1024"),
         ({"image": "nginx:latest"}, r"image must be a ContainerImage .*only Amazon ECR images are supported"),
-        ({"model_data": "s3://b/k"}, r"model_data must be a ModelData"),
+        ({"model_data": "s3://b/k"}, r"model_data must be ModelData \(one \.tar\.gz.*or S3ModelData"),
     ],
 )  # fmt: skip
 def test_component_rejects(props, message):
@@ -152,5 +152,8 @@ def test_guaranteed_copies_of_all_components_must_fit():
     # Checked once the app is complete, and reported as an error annotation: `cdk synth` prints it and fails.
     Annotations.from_stack(stack).has_error(
         "*",
-        Match.string_like_regexp(r"guaranteed copies need 5 accelerators \(A: 1 x 2, B: 1 x 1, C: 1 x 2\)"),
+        Match.string_like_regexp(
+            r"guaranteed copies \(A: 1 x \(2 accelerator\(s\), \d+ MiB\); B: 1 x \(1 accelerator\(s\), \d+ MiB\); "
+            r"C: 1 x \(2 accelerator\(s\), \d+ MiB\)\) do not fit on max_instance_count 1 x ml\.g6\.12xlarge"
+        ),
     )

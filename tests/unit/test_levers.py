@@ -311,7 +311,10 @@ def test_auto_rollback_takes_real_alarms():
 
     stack = cdk.Stack()
     alarm = cw.Alarm.from_alarm_name(stack, "Errors", "endpoint-5xx")
-    assert AutoRollback(alarms=[alarm])._render() == {"Alarms": [{"AlarmName": "endpoint-5xx"}]}
+    rolling = RollingUpdate(maximum_batch_size=BatchSize.copy_count(1), wait_interval=Duration.seconds(0))
+    rendered = render_deployment_config(rolling, AutoRollback(alarms=[alarm]))
+    assert rendered is not None
+    assert rendered["AutoRollbackConfiguration"] == {"Alarms": [{"AlarmName": "endpoint-5xx"}]}
 
 
 def test_token_durations_pass_in_seconds_and_are_refused_in_other_units():
