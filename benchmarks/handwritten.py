@@ -1,17 +1,23 @@
-"""The Qwen3-8B example written by hand with aws-cdk-lib L1/L2 calls only: the benchmark's baseline.
+"""The benchmark's baselines written by hand with aws-cdk-lib L1/L2 calls only.
 
-It builds the same CloudFormation resources as ``examples/qwen3_8b.py`` under the same construct ids, so the two
-templates can be compared exactly (apart from asset hashes). It skips what the library adds beyond the template:
-validation, aspects (region, eligibility and scale-to-zero checks, the lazy dashboard layout) and the cdk-nag
-acknowledgements, which is precisely the overhead being measured.
+``build`` is ``examples/qwen3_8b.py`` and ``components_floor(n)`` is ``benchmarks/run.py``'s ``components_app(n)``:
+the same CloudFormation resources under the same construct ids, so the templates compare exactly apart from asset
+hashes (``tests/test_benchmarks.py`` asserts it). L1 properties are plain dicts, as the library writes them. It skips
+what the library adds beyond the template: validation, aspects (region, eligibility and scale-to-zero checks, the
+lazy dashboard layout) and the cdk-nag acknowledgements, which is precisely the overhead being measured. Names and
+planner totals the library derives are typed in.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import Aws, CfnOutput, CustomResource, Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnOutput, CustomResource, Duration, Names, RemovalPolicy, Stack
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_dynamodb as dynamodb
@@ -50,27 +56,63 @@ def _function(scope: Construct, id: str, handler: str, timeout: Duration, descri
     return function
 
 
-class HandwrittenQwen3Stack(Stack):
-    def __init__(self, scope: Construct, id: str, **kwargs) -> None:
+@dataclass(frozen=True)
+class ComponentSpec:
+    """One inference component as the library renders it: its construct id, name and the settings that vary."""
+
+    id: str
+    name: str
+    environment: dict[str, str]
+    min_copies: int = 1
+    max_copies: int = 4
+    target_per_copy: int = 8
+    startup_timeout_s: int | None = None  # health check and model download, both
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    name: str
+    instance_type: str
+    min_instances: int
+    max_instances: int
+    components: list[ComponentSpec]
+    predictions: tuple[int, int]  # planner totals (cache on, cache off), typed in from the library's dashboard
+    ami: str | None = None
+
+
+def physical_name(path: str) -> str:
+    """The library's naming scheme, typed in here: readable path parts, then 8 hex digits of the path's SHA-256."""
+    readable = "-".join(p for p in (re.sub(r"[^a-z0-9]+", "", p.lower()) for p in path.split("/")) if p)
+    return f"{readable[-54:].lstrip('-')}-{hashlib.sha256(path.encode()).hexdigest()[:8]}"
+
+
+class HandwrittenEndpointStack(Stack):
+    """One endpoint with its components, cache guard, recorder and dashboard, in plain aws-cdk-lib calls."""
+
+    def __init__(self, scope: Construct, id: str, spec: EndpointSpec, **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
+        name = spec.name
         ep = Construct(self, "Endpoint")
         key = kms.Key(ep, "Key", enable_key_rotation=True,
-                      description=f"SageMaker endpoint {ENDPOINT}: ML storage volumes and the library's logs")  # fmt: skip
+                      description=f"SageMaker endpoint {name}: ML storage volumes and the library's logs")  # fmt: skip
+        logs_principal = iam.ServicePrincipal(f"logs.{Aws.REGION}.amazonaws.com")
         key.add_to_resource_policy(iam.PolicyStatement(
-            sid="CloudWatchLogsEncryption", principals=[iam.ServicePrincipal(f"logs.{Aws.REGION}.amazonaws.com")],
+            sid="CloudWatchLogsEncryption", principals=[logs_principal],
             actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
-                     "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
+                     "kms:GenerateDataKeyWithoutPlaintext"],
             resources=["*"],
-            conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
-                                    f"{ARN}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*"}},
+            conditions={"StringLike": {"kms:EncryptionContext:aws:logs:arn":
+                                       f"{ARN}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*"}},
         ))  # fmt: skip
+        key.add_to_resource_policy(iam.PolicyStatement(
+            sid="CloudWatchLogsDescribeKey", principals=[logs_principal], actions=["kms:DescribeKey"], resources=["*"]))
         role = iam.Role(ep, "Role", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
-                        description=f"Execution role of SageMaker endpoint {ENDPOINT}")  # fmt: skip
+                        description=f"Execution role of SageMaker endpoint {name}")  # fmt: skip
         logs_prefix = f"{ARN}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/"
         log_actions = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
         role.add_to_policy(iam.PolicyStatement(
             sid="EndpointLogs", actions=log_actions,
-            resources=[f"{logs_prefix}Endpoints/{ENDPOINT}", f"{logs_prefix}Endpoints/{ENDPOINT}:log-stream:*"],
+            resources=[f"{logs_prefix}Endpoints/{name}", f"{logs_prefix}Endpoints/{name}:log-stream:*"],
         ))  # fmt: skip
         role.add_to_policy(iam.PolicyStatement(
             sid="SageMakerMetrics", actions=["cloudwatch:PutMetricData"], resources=["*"],
@@ -79,41 +121,54 @@ class HandwrittenQwen3Stack(Stack):
         key.grant(role, "kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey")
         config = sm.CfnEndpointConfig(
             ep, "Config", execution_role_arn=role.role_arn, kms_key_id=key.key_arn,
-            production_variants=[sm.CfnEndpointConfig.ProductionVariantProperty(
-                variant_name="AllTraffic", instance_type="ml.g6.2xlarge",
-                routing_config=sm.CfnEndpointConfig.RoutingConfigProperty(routing_strategy="LEAST_OUTSTANDING_REQUESTS"),
-                inference_ami_version="al2023-ami-sagemaker-inference-gpu-4-1", initial_instance_count=1,
-                managed_instance_scaling=sm.CfnEndpointConfig.ManagedInstanceScalingProperty(
-                    status="ENABLED", min_instance_count=1, max_instance_count=4),
-            )],
+            production_variants=[{
+                "variantName": "AllTraffic", "instanceType": spec.instance_type,
+                "routingConfig": {"routingStrategy": "LEAST_OUTSTANDING_REQUESTS"},
+                "inferenceAmiVersion": spec.ami, "initialInstanceCount": spec.min_instances,
+                "managedInstanceScaling": {"status": "ENABLED", "minInstanceCount": spec.min_instances,
+                                           "maxInstanceCount": spec.max_instances},
+            }],
+            metrics_config={"enableDetailedObservability": True, "enableEnhancedMetrics": False,
+                            "metricPublishFrequencyInSeconds": 60},
         )  # fmt: skip
         endpoint = sm.CfnEndpoint(ep, "Resource", endpoint_config_name=config.attr_endpoint_config_name,
-                                  endpoint_name=ENDPOINT)  # fmt: skip
+                                  endpoint_name=name, retain_all_variant_properties=True)  # fmt: skip
         endpoint.node.add_dependency(role)
 
         # Cache guard
         guard = Construct(ep, "CacheGuard")
         on_event = _function(guard, "OnEvent", "runtime.guard.on_event", Duration.minutes(2),
-                             f"Checks container image cache eligibility of SageMaker endpoint {ENDPOINT}", key)  # fmt: skip
+                             f"Checks container image cache eligibility of SageMaker endpoint {name}", key)  # fmt: skip
         is_complete = _function(guard, "IsComplete", "runtime.guard.is_complete", Duration.minutes(1),
-                                f"Verifies that SageMaker endpoint {ENDPOINT} and its cache are gone", key)  # fmt: skip
-        endpoint_arn = self.format_arn(service="sagemaker", resource="endpoint", resource_name=ENDPOINT)
+                                f"Verifies that SageMaker endpoint {name} and its cache are gone", key)  # fmt: skip
+        endpoint_arn = self.format_arn(service="sagemaker", resource="endpoint", resource_name=name)
         is_complete.add_to_role_policy(iam.PolicyStatement(actions=["sagemaker:DescribeEndpoint"], resources=[endpoint_arn]))
         is_complete.add_to_role_policy(iam.PolicyStatement(actions=["sagemaker:ListInferenceComponents"], resources=["*"]))
         is_complete.add_to_role_policy(iam.PolicyStatement(
             actions=["cloudwatch:PutMetricData"], resources=["*"],
             conditions={"StringEquals": {"cloudwatch:namespace": NAMESPACE}},
         ))  # fmt: skip
+        provider_logs = logs.LogGroup(guard, "ProviderLogs", retention=logs.RetentionDays.THREE_MONTHS,
+                                      encryption_key=key)  # fmt: skip
+        framework_roles = []
+        for role_id, what in (("OnEvent", "onEvent"), ("CompleteAndTimeout", "isComplete/onTimeout")):
+            framework_role = iam.Role(
+                guard, f"Framework{role_id}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                description=f"Provider framework {what} function of the cache guard of SageMaker endpoint {name}")  # fmt: skip
+            framework_role.add_to_policy(iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                                                             resources=[provider_logs.log_group_arn]))  # fmt: skip
+            framework_roles.append(framework_role)
         provider = cr.Provider(
             guard, "Provider", on_event_handler=on_event, is_complete_handler=is_complete,
-            query_interval=Duration.seconds(30), total_timeout=Duration.seconds(1500),
-            log_group=logs.LogGroup(guard, "ProviderLogs", retention=logs.RetentionDays.THREE_MONTHS, encryption_key=key),
+            query_interval=Duration.seconds(30), total_timeout=Duration.seconds(1500), log_group=provider_logs,
+            framework_on_event_role=framework_roles[0], framework_complete_and_timeout_role=framework_roles[1],
             disable_waiter_state_machine_logging=True,
         )  # fmt: skip
         guard_resource = CustomResource(guard, "Resource", service_token=provider.service_token,
                                         resource_type="Custom::SageMakerCacheGuard", properties={
-                                            "EndpointName": ENDPOINT, "InstanceType": "ml.g6.2xlarge",
-                                            "ImageUris": [IMAGE], "Mode": "WARN", "PurgeTimeoutSeconds": "1200"})  # fmt: skip
+                                            "EndpointName": name, "InstanceType": spec.instance_type,
+                                            "ImageUris": [IMAGE] * len(spec.components), "Mode": "WARN",
+                                            "PurgeTimeoutSeconds": "1200"})  # fmt: skip
         for attribute, description in (
             ("Eligible", "Whether the container image cache applies: true, false or unknown"),
             ("Pinned", "Whether every image is pinned (digest or immutable tag): true, false or unknown"),
@@ -132,177 +187,250 @@ class HandwrittenQwen3Stack(Stack):
                 point_in_time_recovery_enabled=True),
             encryption=dynamodb.TableEncryption.AWS_MANAGED, removal_policy=RemovalPolicy.DESTROY,
         )  # fmt: skip
+        names = [c.name for c in spec.components]
         function = _function(
             recorder, "Function", "runtime.recorder.handler", Duration.seconds(50),
-            f"Records copy counts and scale-out latency of SageMaker endpoint {ENDPOINT}", key,
-            environment={"ENDPOINT_NAME": ENDPOINT, "VARIANT_NAME": "AllTraffic", "COMPONENTS": COMPONENT,
-                         "CLAIM_TABLE": claims.table_name, "VARIANT_SCALED": "false"},
+            f"Records copy counts and scale-out latency of SageMaker endpoint {name}", key,
+            environment={"ENDPOINT_NAME": name, "VARIANT_NAME": "AllTraffic", "COMPONENTS": ",".join(names),
+                         "WAKE_ALARMS": ",".join(f"{n}-wake-from-zero" for n in names),
+                         "CLAIM_TABLE": claims.table_name, "VARIANT_SCALED": "false", "STAGE_LOGS": "true"},
         )  # fmt: skip
-        claims.grant(function, "dynamodb:PutItem", "dynamodb:DeleteItem")
+        claims.grant(function, "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:GetItem")
         events.Rule(recorder, "Schedule", schedule=events.Schedule.rate(Duration.minutes(1)),
                     targets=[targets.LambdaFunction(function, retry_attempts=2, max_event_age=Duration.minutes(10))])  # fmt: skip
         cw_arn = f"{ARN}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}"
         function.add_to_role_policy(iam.PolicyStatement(
             actions=["sagemaker:DescribeEndpoint"],
-            resources=[f"{ARN}:sagemaker:{Aws.REGION}:{Aws.ACCOUNT_ID}:endpoint/{ENDPOINT}"]))  # fmt: skip
+            resources=[f"{ARN}:sagemaker:{Aws.REGION}:{Aws.ACCOUNT_ID}:endpoint/{name}"]))  # fmt: skip
         function.add_to_role_policy(iam.PolicyStatement(
             actions=["application-autoscaling:DescribeScalingActivities"], resources=["*"]))  # fmt: skip
         function.add_to_role_policy(iam.PolicyStatement(
             actions=["cloudwatch:PutMetricData"], resources=["*"],
             conditions={"StringEquals": {"cloudwatch:namespace": NAMESPACE}}))  # fmt: skip
 
-        # Component
-        qwen = Construct(ep, "Qwen3")
-        repository = ecr.Repository.from_repository_attributes(
-            qwen, "ImageRepository", repository_arn=f"{ARN}:ecr:us-east-1:763104351884:repository/djl-inference",
-            repository_name="djl-inference")  # fmt: skip
-        repository.grant_pull(role)
-        role.add_to_principal_policy(iam.PolicyStatement(
-            actions=log_actions,
-            resources=[f"{logs_prefix}InferenceComponents/{COMPONENT}",
-                       f"{logs_prefix}InferenceComponents/{COMPONENT}:log-stream:*"]))  # fmt: skip
-        iam.Grant.add_to_principal(grantee=on_event, actions=["ecr:DescribeImages", "ecr:DescribeRepositories"],
-                                   resource_arns=[repository.repository_arn])  # fmt: skip
-        component = sm.CfnInferenceComponent(
-            qwen, "Resource", endpoint_name=endpoint.attr_endpoint_name, inference_component_name=COMPONENT,
-            variant_name="AllTraffic",
-            runtime_config=sm.CfnInferenceComponent.InferenceComponentRuntimeConfigProperty(copy_count=1),
-            specification=sm.CfnInferenceComponent.InferenceComponentSpecificationProperty(
-                container=sm.CfnInferenceComponent.InferenceComponentContainerSpecificationProperty(
-                    image=IMAGE, environment={"HF_MODEL_ID": "Qwen/Qwen3-8B", "OPTION_MAX_MODEL_LEN": "8192",
-                                              "TENSOR_PARALLEL_DEGREE": "1"}),
-                compute_resource_requirements=sm.CfnInferenceComponent.InferenceComponentComputeResourceRequirementsProperty(
-                    number_of_accelerator_devices_required=1, min_memory_required_in_mb=16384),
-                startup_parameters=sm.CfnInferenceComponent.InferenceComponentStartupParametersProperty(
-                    container_startup_health_check_timeout_in_seconds=900, model_data_download_timeout_in_seconds=900),
-            ),
-        )  # fmt: skip
-        function.add_to_role_policy(iam.PolicyStatement(
-            actions=["sagemaker:DescribeInferenceComponent"], resources=[component.ref]))  # fmt: skip
-        function.add_to_role_policy(iam.PolicyStatement(
-            actions=["cloudwatch:DescribeAlarmHistory"],
-            resources=[f"{cw_arn}:alarm:TargetTracking-inference-component/{COMPONENT}-AlarmHigh-*",
-                       f"{cw_arn}:alarm:{COMPONENT}-wake-from-zero"]))  # fmt: skip
-        latency = cw.Metric(namespace=NAMESPACE, metric_name="ScaleOutLatency",
-                            dimensions_map={"InferenceComponentName": COMPONENT}, statistic="Maximum",
-                            period=Duration.minutes(5))  # fmt: skip
-        budget = latency.create_alarm(
-            recorder, f"Budget-{COMPONENT}", threshold=360, evaluation_periods=3, datapoints_to_alarm=1,
-            alarm_description=f"A scale-out of inference component {COMPONENT} took longer than its 360 s budget",
-            comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            treat_missing_data=cw.TreatMissingData.NOT_BREACHING)  # fmt: skip
-        scaling = Construct(qwen, "CopyCountScaling")
-        target = appscaling.ScalableTarget(
-            scaling, "Target", service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
-            resource_id=f"inference-component/{COMPONENT}",
-            scalable_dimension="sagemaker:inference-component:DesiredCopyCount", min_capacity=1, max_capacity=4,
-            role=iam.Role.from_role_arn(scaling, "ServiceLinkedRole", self.format_arn(
-                service="iam", region="", resource="role",
-                resource_name="aws-service-role/sagemaker.application-autoscaling.amazonaws.com/"
-                              "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"), mutable=False),
-        )  # fmt: skip
-        target.node.add_dependency(component)
-        target.scale_to_track_metric(
-            "ConcurrentRequests", target_value=8, scale_out_cooldown=Duration.seconds(60),
-            scale_in_cooldown=Duration.seconds(300),
-            predefined_metric=appscaling.PredefinedMetric.SAGEMAKER_INFERENCE_COMPONENT_CONCURRENT_REQUESTS_PER_COPY_HIGH_RESOLUTION)  # fmt: skip
+        # Components: one statement per action, growing with each component.
+        component_logs = iam.PolicyStatement(actions=log_actions)
+        describe_images = iam.PolicyStatement(actions=["ecr:DescribeImages", "ecr:DescribeRepositories"])
+        describe_components = iam.PolicyStatement(actions=["sagemaker:DescribeInferenceComponent"])
+        alarm_history = iam.PolicyStatement(actions=["cloudwatch:DescribeAlarmHistory"])
+        log_streams = iam.PolicyStatement(actions=["logs:DescribeLogStreams"])
+        budgets: list[cw.Alarm] = []
+        slr_arn = self.format_arn(
+            service="iam", region="", resource="role",
+            resource_name="aws-service-role/sagemaker.application-autoscaling.amazonaws.com/"
+                          "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint")  # fmt: skip
+        for index, c in enumerate(spec.components):
+            scope = Construct(ep, c.id)
+            if index == 0:
+                repository = ecr.Repository.from_repository_attributes(
+                    scope, "ImageRepository", repository_arn=f"{ARN}:ecr:us-east-1:763104351884:repository/djl-inference",
+                    repository_name="djl-inference")  # fmt: skip
+                repository.grant_pull(role)
+                role.add_to_principal_policy(component_logs)
+                on_event.add_to_role_policy(describe_images)
+                describe_images.add_resources(repository.repository_arn)
+            component_logs.add_resources(f"{logs_prefix}InferenceComponents/{c.name}",
+                                         f"{logs_prefix}InferenceComponents/{c.name}:log-stream:*")  # fmt: skip
+            startup = None
+            if c.startup_timeout_s is not None:
+                startup = {"containerStartupHealthCheckTimeoutInSeconds": c.startup_timeout_s,
+                           "modelDataDownloadTimeoutInSeconds": c.startup_timeout_s}  # fmt: skip
+            component = sm.CfnInferenceComponent(
+                scope, "Resource", endpoint_name=endpoint.attr_endpoint_name, inference_component_name=c.name,
+                variant_name="AllTraffic", runtime_config={"copyCount": 1},
+                specification={
+                    "container": {"image": IMAGE, "environment": c.environment},
+                    "computeResourceRequirements": {"numberOfAcceleratorDevicesRequired": 1,
+                                                    "minMemoryRequiredInMb": 16384},
+                    "startupParameters": startup,
+                },
+            )  # fmt: skip
+            if index == 0:
+                function.add_to_role_policy(describe_components)
+                function.add_to_role_policy(alarm_history)
+            describe_components.add_resources(component.ref)
+            alarm_history.add_resources(
+                f"{cw_arn}:alarm:TargetTracking-inference-component/{c.name}-AlarmHigh-*",
+                f"{cw_arn}:alarm:{c.name}-wake-from-zero")  # fmt: skip
+            dims = {"InferenceComponentName": c.name}
+            budgets.append(cw.Metric(
+                namespace=NAMESPACE, metric_name="ScaleOutLatency", dimensions_map=dims, statistic="Maximum",
+                period=Duration.minutes(5),
+            ).create_alarm(
+                recorder, f"Budget-{c.name}", threshold=360, evaluation_periods=3, datapoints_to_alarm=1,
+                alarm_description=f"A scale-out of inference component {c.name} took longer than its 360 s budget",
+                comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                treat_missing_data=cw.TreatMissingData.NOT_BREACHING))  # fmt: skip
+            if index == 0:
+                function.add_to_role_policy(log_streams)
+            log_streams.add_resources(f"{logs_prefix}InferenceComponents/{c.name}",
+                                      f"{logs_prefix}InferenceComponents/{c.name}:*")  # fmt: skip
+            cw.Metric(namespace=NAMESPACE, metric_name="ScaleOutCapacityFailures", dimensions_map=dims,
+                      statistic="Sum", period=Duration.minutes(5)).create_alarm(
+                recorder, f"CapacityFailure-{c.name}", threshold=1, evaluation_periods=1,
+                alarm_description=f"A scale-out of inference component {c.name} failed for insufficient instance capacity",
+                comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cw.TreatMissingData.NOT_BREACHING)  # fmt: skip
+            cw.Metric(namespace=NAMESPACE, metric_name="ProvisioningPullToColdRatio", dimensions_map=dims,
+                      statistic="Maximum", period=Duration.minutes(5)).create_alarm(
+                recorder, f"CacheRegression-{c.name}", threshold=0.8, evaluation_periods=1,
+                alarm_description=f"A scale-out of inference component {c.name} took as long to provision and pull as "
+                "its cold first deployment: the image cache most likely did not serve it (inferred from log timestamps)",
+                comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cw.TreatMissingData.NOT_BREACHING)  # fmt: skip
+            scaling = Construct(scope, "CopyCountScaling")
+            target = appscaling.ScalableTarget(
+                scaling, "Target", service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
+                resource_id=f"inference-component/{c.name}",
+                scalable_dimension="sagemaker:inference-component:DesiredCopyCount", min_capacity=c.min_copies,
+                max_capacity=c.max_copies,
+                role=iam.Role.from_role_arn(scaling, "ServiceLinkedRole", slr_arn, mutable=False))  # fmt: skip
+            target.node.add_dependency(component)
+            target.scale_to_track_metric(
+                "ConcurrentRequests", target_value=c.target_per_copy, scale_out_cooldown=Duration.seconds(60),
+                scale_in_cooldown=Duration.seconds(300),
+                predefined_metric=appscaling.PredefinedMetric.SAGEMAKER_INFERENCE_COMPONENT_CONCURRENT_REQUESTS_PER_COPY_HIGH_RESOLUTION)  # fmt: skip
 
-        self._dashboard(endpoint, budget)
+        _dashboard(self, spec, endpoint, budgets, function.log_group)
 
-    def _dashboard(self, endpoint: sm.CfnEndpoint, budget: cw.Alarm) -> None:
-        dashboard = cw.Dashboard(Construct(self, "Dashboard"), "Resource", default_interval=Duration.hours(3))
-        count, seconds = cw.YAxisProps(min=0, show_units=False), cw.YAxisProps(min=0, label="seconds", show_units=False)
-        percent = cw.YAxisProps(min=0, max=100, show_units=False)
-        red = cw.Color.RED
-        sm_variant = {"EndpointName": endpoint.attr_endpoint_name, "VariantName": "AllTraffic"}
-        lib_endpoint, comp = {"EndpointName": ENDPOINT}, {"InferenceComponentName": COMPONENT}
-        one_minute = Duration.minutes(1)
 
-        def m(ns: str, name: str, dims: dict, label: str, stat: str, period: Duration = one_minute) -> cw.Metric:
-            return cw.Metric(namespace=ns, metric_name=name, dimensions_map=dims, label=label, statistic=stat, period=period)
+def _dashboard(stack: Stack, spec: EndpointSpec, endpoint: sm.CfnEndpoint, budgets: list[cw.Alarm],
+               recorder_logs: logs.ILogGroup) -> None:  # fmt: skip
+    name = spec.name
+    dashboard = cw.Dashboard(Construct(stack, "Dashboard"), "Resource", default_interval=Duration.hours(3))
+    count, seconds = cw.YAxisProps(min=0, show_units=False), cw.YAxisProps(min=0, label="seconds", show_units=False)
+    percent = cw.YAxisProps(min=0, max=100, show_units=False)
+    red = cw.Color.RED
+    sm_variant = {"EndpointName": endpoint.attr_endpoint_name, "VariantName": "AllTraffic"}
+    lib_endpoint = {"EndpointName": name}
+    one_minute, five = Duration.minutes(1), Duration.minutes(5)
 
-        def g(title: str, left: list, axis: cw.YAxisProps, width: int = 8, right: list | None = None,
-              notes: list | None = None) -> cw.GraphWidget:  # fmt: skip
-            return cw.GraphWidget(title=title, left=left, right=right, width=width, height=6, left_y_axis=axis,
-                                  right_y_axis=count if right else None, left_annotations=notes)  # fmt: skip
+    def m(ns: str, metric: str, dims: dict[str, str], label: str, stat: str, period: Duration = one_minute) -> cw.Metric:
+        return cw.Metric(namespace=ns, metric_name=metric, dimensions_map=dims, label=label, statistic=stat, period=period)
 
-        endpoints, ics, sage = "/aws/sagemaker/Endpoints", "/aws/sagemaker/InferenceComponents", "AWS/SageMaker"
-        instances = [m(NAMESPACE, "DesiredInstanceCount", lib_endpoint, "desired", "Maximum"),
-                     m(NAMESPACE, "CurrentInstanceCount", lib_endpoint, "current", "Maximum")]  # fmt: skip
-        five = Duration.minutes(5)
-        dashboard.add_widgets(cw.TextWidget(markdown=f"## Scale-out of SageMaker endpoint `{ENDPOINT}`", width=24, height=1))
+    def g(title: str, left: list[cw.IMetric], axis: cw.YAxisProps, width: int = 8,
+          right: list[cw.IMetric] | None = None, notes: list[cw.HorizontalAnnotation] | None = None,
+          stacked: bool | None = None) -> cw.GraphWidget:  # fmt: skip
+        return cw.GraphWidget(title=title, left=left, right=right, width=width, height=6, left_y_axis=axis,
+                              right_y_axis=count if right else None, left_annotations=notes, stacked=stacked)  # fmt: skip
+
+    def text(markdown: str, height: int = 1) -> cw.TextWidget:
+        return cw.TextWidget(markdown=markdown, width=24, height=height)
+
+    endpoints, ics, sage = "/aws/sagemaker/Endpoints", "/aws/sagemaker/InferenceComponents", "AWS/SageMaker"
+    instances = [m(NAMESPACE, "DesiredInstanceCount", lib_endpoint, "desired", "Maximum"),
+                 m(NAMESPACE, "CurrentInstanceCount", lib_endpoint, "current", "Maximum")]  # fmt: skip
+    dashboard.add_widgets(text(f"## Scale-out of SageMaker endpoint `{name}`"))
+    dashboard.add_widgets(
+        g("Instances", instances, count),
+        g("Accelerator reservation and use (%)",
+          [m(endpoints, "GPUReservation", sm_variant, "reserved by copies", "Average"),
+           m(endpoints, "GPUUtilizationNormalized", sm_variant, "utilized", "Average")], percent),
+        cw.AlarmStatusWidget(title="Scale-out SLO", alarms=budgets, width=8, height=6),
+    )  # fmt: skip
+    for c in spec.components:
+        comp = {"InferenceComponentName": c.name}
+        dashboard.add_widgets(text(f"### Inference component `{c.name}`"))
         dashboard.add_widgets(
-            g("Instances", instances, count),
-            g("Accelerator reservation and use (%)",
-              [m(endpoints, "GPUReservation", sm_variant, "reserved by copies", "Average"),
-               m(endpoints, "GPUUtilizationNormalized", sm_variant, "utilized", "Average")], percent),
-            cw.AlarmStatusWidget(title="Scale-out SLO", alarms=[budget], width=8, height=6),
-        )  # fmt: skip
-        dashboard.add_widgets(cw.TextWidget(markdown=f"### Inference component `{COMPONENT}`", width=24, height=1))
-        dashboard.add_widgets(
-            g(f"Demand vs target: {COMPONENT}",
+            g(f"Demand vs target: {c.name}",
               [m(sage, "ConcurrentRequestsPerCopy", comp, "concurrent requests per copy", "Maximum", Duration.seconds(10))],
-              count, notes=[cw.HorizontalAnnotation(value=8, label="target per copy", color=red)]),
-            g(f"Copies and instances: {COMPONENT}",
+              count, notes=[cw.HorizontalAnnotation(value=c.target_per_copy, label="target per copy", color=red)]),
+            g(f"Copies and instances: {c.name}",
               [m(NAMESPACE, "DesiredCopyCount", comp, "desired copies", "Maximum"),
                m(NAMESPACE, "CurrentCopyCount", comp, "current copies", "Maximum")], count,
               right=[m(NAMESPACE, "DesiredInstanceCount", lib_endpoint, "desired instances", "Maximum"),
                      m(NAMESPACE, "CurrentInstanceCount", lib_endpoint, "current instances", "Maximum")]),
-            g(f"Scale-out latency: {COMPONENT}",
+            g(f"Scale-out latency: {c.name}",
               [m(NAMESPACE, "ScaleOutLatency", comp, f"scale-out {s}", s, five) for s in ("p50", "p90", "max")]
               + [m(NAMESPACE, "ScaleOutDetectionLatency", comp, "detection p90", "p90", five)], seconds,
               notes=[cw.HorizontalAnnotation(value=360, label="budget", color=red)]),
         )  # fmt: skip
         dashboard.add_widgets(
-            g(f"No-capacity failures and errors: {COMPONENT}",
+            g(f"No-capacity failures and errors: {c.name}",
               [m(sage, "NoCapacityInvocationFailures", comp, "no capacity", "Sum"),
                m(sage, "Invocation4XXErrors", comp, "4xx", "Sum"), m(sage, "Invocation5XXErrors", comp, "5xx", "Sum"),
                m(sage, "InvocationModelErrors", comp, "model errors", "Sum"),
                m(NAMESPACE, "ScaleOutFailures", comp, "failed scale-outs", "Sum", five)], count),
-            g(f"Latency percentiles (microseconds): {COMPONENT}",
+            g(f"Latency percentiles (microseconds): {c.name}",
               [m(sage, "ModelLatency", comp, f"model {s}", s) for s in ("p50", "p90", "p99")]
-              + [m(sage, "OverheadLatency", comp, "overhead p90", "p90")], cw.YAxisProps(min=0, show_units=False)),
-            g(f"GPU utilization (%): {COMPONENT}",
+              + [m(sage, "OverheadLatency", comp, "overhead average", "Average")], count),
+            g(f"GPU utilization (%): {c.name}",
               [m(ics, "GPUUtilizationNormalized", comp, "GPU", "Average"),
                m(ics, "GPUMemoryUtilizationNormalized", comp, "GPU memory", "Average")], percent),
         )  # fmt: skip
+    # Stage rows
+    purple = "#9467bd"
+    stages = (("AlarmEvaluation", "measured"), ("AlarmToActivity", "measured"), ("ProvisioningAndPull", "bounded"),
+              ("LoadAndHealthCheck", "bounded"))  # fmt: skip
+    on, off = spec.predictions
+    dashboard.add_widgets(text(f"### Scale-out stages of `{name}`"))
+    for c in spec.components:
+        comp = {"InferenceComponentName": c.name}
+        dashboard.add_widgets(
+            g(f"Scale-out stages (stacked, per scale-out): {c.name}",
+              [m(NAMESPACE, "ScaleOutStageSeconds", {**comp, "Stage": s}, f"{s} ({how})", "Maximum", five)
+               for s, how in stages], seconds, width=12, stacked=True,
+              notes=[cw.HorizontalAnnotation(value=on, color=purple, label=f"planner, cache on: {on} s"),
+                     cw.HorizontalAnnotation(value=off, color=purple, label=f"planner, cache off: {off} s")]),
+            g(f"Image cache inference (pull / cold pull): {c.name}",
+              [m(NAMESPACE, "ProvisioningPullToColdRatio", comp, "provisioning+pull / cold deployment's", "Maximum",
+                 five)], cw.YAxisProps(min=0, max=1.5, show_units=False), width=6,
+              notes=[cw.HorizontalAnnotation(value=0.8, color=red, label="cache regressed to cold")]),
+            g(f"Capacity failures (ICE): {c.name}",
+              [m(NAMESPACE, "ScaleOutCapacityFailures", comp, "InsufficientInstanceCapacity", "Sum", five),
+               m(NAMESPACE, "ScaleOutFailures", comp, "all failed scale-outs", "Sum", five)], count, width=6,
+              notes=[cw.HorizontalAnnotation(value=1, color=red, label="alarm")]),
+        )  # fmt: skip
+    stage_fields = ", ".join(f"stages.{s}.seconds as {s}" for s, _ in stages)
+    dashboard.add_widgets(cw.LogQueryWidget(
+        title="Latest scale-outs (recorder log)", log_group_names=[recorder_logs.log_group_name],
+        query_lines=[f"fields @timestamp, resource, end_to_end, {stage_fields}, cache.ratio as cache_ratio, e2e_gap",
+                     'filter event = "recorder-scale-out-stages"', "sort @timestamp desc", "limit 20"],
+        view=cw.LogQueryVisualizationType.TABLE, width=24, height=6))  # fmt: skip
+    lines = [
+        '- end-to-end scale-out: `max by ("aws.sagemaker.operation.type") ({"e2e_duration",'
+        f'"aws.sagemaker.endpoint.name"="{name}","aws.sagemaker.scaling.direction"="ScaleOut"}})`',
+        '- insufficient capacity: `sum by ("@resource.cloud.availability_zone","@resource.host.type") '
+        f'({{"ice_count","aws.sagemaker.endpoint.name"="{name}"}})`',
+    ]  # fmt: skip
+    for c in spec.components[:2]:
+        q = [f'{{"{metric}","aws.sagemaker.inference_component.name"="{c.name}"}}'
+             for metric in ("model_download_time", "gpu_load_time", "container_start_time")]  # fmt: skip
+        lines.append(f"- `{c.name}` download / GPU load / container start: `{q[0]}`, `{q[1]}`, `{q[2]}`")
+    console = f"https://{Aws.REGION}.console.{Aws.URL_SUFFIX}/cloudwatch/home?region={Aws.REGION}"
+    dashboard.add_widgets(text("\n".join([
+        "#### SageMaker's own scale-out metrics (PromQL)",
+        "SageMaker times scale-outs itself when the endpoint's detailed observability is on and the account's OTel "
+        f"enrichment is started. Open [CloudWatch]({console}) > *Infrastructure monitoring* > *SageMaker AI "
+        "Insights*, or run these in the PromQL query editor (metric names unconfirmed by AWS; override them with "
+        "`SageMakerQueries`):",
+        *lines,
+    ]), height=7))  # fmt: skip
+
+
+QWEN3 = EndpointSpec(
+    name=ENDPOINT, instance_type="ml.g6.2xlarge", min_instances=1, max_instances=4, predictions=(293, 549),
+    ami="al2023-ami-sagemaker-inference-gpu-4-1",
+    components=[ComponentSpec("Qwen3", COMPONENT, {"HF_MODEL_ID": "Qwen/Qwen3-8B", "OPTION_MAX_MODEL_LEN": "8192",
+                                                   "TENSOR_PARALLEL_DEGREE": "1"}, startup_timeout_s=900)],
+)  # fmt: skip
+ENV = cdk.Environment(account="123456789012", region="us-east-1")
 
 
 def build(app: cdk.App) -> Stack:
-    return HandwrittenQwen3Stack(app, "Qwen3Lmi", env=cdk.Environment(account="123456789012", region="us-east-1"))
+    """The Qwen3-8B example (``examples/qwen3_8b.py``), by hand."""
+    return HandwrittenEndpointStack(app, "Qwen3Lmi", QWEN3, env=ENV)
 
 
 def components_floor(app: cdk.App, count: int) -> Stack:
-    """What the library renders per component, written directly: the floor of the per-component cost.
-
-    Per component: the inference component, its scalable target and target-tracking policy, its budget alarm, and
-    the six dashboard widgets with their 21 metrics. No endpoint, guard or recorder (the fixed part).
-    """
-    stack = Stack(app, "Floor", env=cdk.Environment(account="123456789012", region="us-east-1"))
-    dashboard = cw.Dashboard(stack, "Dashboard")
-    slr = iam.Role.from_role_arn(stack, "Slr", "arn:aws:iam::123456789012:role/aws-service-role/x", mutable=False)
-    for i in range(count):
-        name = f"model-{i}"
-        component = sm.CfnInferenceComponent(
-            stack, f"Ic{i}", endpoint_name="endpoint", inference_component_name=name,
-            runtime_config=sm.CfnInferenceComponent.InferenceComponentRuntimeConfigProperty(copy_count=1),
-            specification=sm.CfnInferenceComponent.InferenceComponentSpecificationProperty(
-                container=sm.CfnInferenceComponent.InferenceComponentContainerSpecificationProperty(image=IMAGE),
-                compute_resource_requirements=sm.CfnInferenceComponent.InferenceComponentComputeResourceRequirementsProperty(
-                    number_of_accelerator_devices_required=1, min_memory_required_in_mb=16384)),
-        )  # fmt: skip
-        target = appscaling.ScalableTarget(
-            stack, f"Target{i}", service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
-            resource_id=f"inference-component/{name}", scalable_dimension="sagemaker:inference-component:DesiredCopyCount",
-            min_capacity=1, max_capacity=2, role=slr)  # fmt: skip
-        target.node.add_dependency(component)
-        target.scale_to_track_metric(
-            f"Tracking{i}", target_value=8,
-            predefined_metric=appscaling.PredefinedMetric.SAGEMAKER_INFERENCE_COMPONENT_CONCURRENT_REQUESTS_PER_COPY_HIGH_RESOLUTION)  # fmt: skip
-        dims = {"InferenceComponentName": name}
-        metric = [cw.Metric(namespace="AWS/SageMaker", metric_name=f"M{j}", dimensions_map=dims, label=f"m{j}")
-                  for j in range(21)]  # fmt: skip
-        metric[0].create_alarm(stack, f"Budget{i}", threshold=360, evaluation_periods=3)
-        dashboard.add_widgets(*(cw.GraphWidget(title=f"{name} {j}", left=metric[j * 3:j * 3 + 3], width=8)
-                                for j in range(6)))  # fmt: skip
-    return stack
+    """``benchmarks/run.py``'s ``components_app(count)``, by hand: one ml.g6e.48xlarge endpoint with ``count`` LMI
+    components scaled on concurrent requests, and the dashboard. Per component: the inference component, its scalable
+    target and target-tracking policy, three alarms (budget, capacity failure, cache regression), the recorder's and
+    the roles' grants, and ten dashboard widgets. The marginal cost per component is the floor for that content."""
+    spec = EndpointSpec(
+        name=physical_name("Scale/Endpoint"), instance_type="ml.g6e.48xlarge", min_instances=1, max_instances=8,
+        predictions=(230, 474),
+        components=[ComponentSpec(f"Model{i}", physical_name(f"Scale/Endpoint/Model{i}"),
+                                  {"HF_MODEL_ID": f"org/model-{i}"}, max_copies=2) for i in range(count)],
+    )  # fmt: skip
+    return HandwrittenEndpointStack(app, "Scale", spec, env=ENV)
