@@ -13,7 +13,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct, IConstruct
 
-from . import _nag
+from . import _nag, _scope
 from . import _validation as v
 from ._iam import SAGEMAKER_PRINCIPAL, GrowingStatement
 from ._lambda import allow_logs_to_use
@@ -254,7 +254,7 @@ class _DefinedEndpoint(_EndpointBase):
         elif model_data is not None:
             model_data.grant_read(self.role)  # an adapter: its artifacts only; it runs in its base's container
         name = component.component_name
-        prefix = f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/InferenceComponents/"
+        prefix = _scope.arn("logs", "log-group:/aws/sagemaker/InferenceComponents/")
         self._component_logs.add(f"{prefix}{name}", f"{prefix}{name}:log-stream:*")
         _nag.acknowledge(
             self.role,
@@ -347,7 +347,7 @@ class _DefinedEndpoint(_EndpointBase):
 
         Added through ``add_to_principal_policy``, so an imported role is left as it is.
         """
-        prefix = f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/Endpoints/"
+        prefix = _scope.arn("logs", "log-group:/aws/sagemaker/Endpoints/")
         statements = [
             iam.PolicyStatement(
                 sid="EndpointLogs",

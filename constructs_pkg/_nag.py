@@ -11,6 +11,7 @@ from constructs import IConstruct
 
 #: How cdk-nag prints these tokens inside a finding id.
 PARTITION, REGION, ACCOUNT = "<AWS::Partition>", "<AWS::Region>", "<AWS::AccountId>"
+_VALIDATIONS = "_constructs_pkg_validations"
 
 
 def acknowledge(scope: IConstruct, rule: str, reason: str) -> None:
@@ -18,8 +19,15 @@ def acknowledge(scope: IConstruct, rule: str, reason: str) -> None:
 
 
 def acknowledge_all(scope: IConstruct, rules: list[tuple[str, str]]) -> None:
-    """Acknowledge several (rule id, reason) pairs on ``scope`` in one call (each jsii call costs synth time)."""
-    Validations.of(scope).acknowledge(*(Acknowledgment(id=rule, reason=reason) for rule, reason in rules))
+    """Acknowledge several (rule id, reason) pairs on ``scope`` in one call (each jsii call costs synth time).
+
+    ``Validations.of(scope)`` is looked up once per scope and kept on it: roles are acknowledged once per component.
+    """
+    validations: Validations | None = getattr(scope, _VALIDATIONS, None)
+    if validations is None:
+        validations = Validations.of(scope)
+        setattr(scope, _VALIDATIONS, validations)
+    validations.acknowledge(*(Acknowledgment(id=rule, reason=reason) for rule, reason in rules))
 
 
 def wildcard_resource(resource: str) -> str:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import hashlib
 import re
 
-from aws_cdk import Stack, Token
+from aws_cdk import Token
 from constructs import IConstruct
+
+from ._scope import stack_facts
 
 SAGEMAKER_NAME_MAX = 63
 SAGEMAKER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
 _HASH_LEN = 8
+_PATH = "_constructs_pkg_path"  # a construct's path never changes: kept on the Python object once read
 
 
 def physical_name(path: str, *, max_length: int = SAGEMAKER_NAME_MAX) -> str:
@@ -44,14 +47,17 @@ def lower_name(name: str) -> str:
 def imported_arn(scope: IConstruct, resource: str, name: str) -> str:
     """The ARN of an imported SageMaker resource. SageMaker lower-cases names in ARNs, and IAM matches ARNs
     case-sensitively, so a concrete name is lower-cased."""
-    return Stack.of(scope).format_arn(service="sagemaker", resource=resource, resource_name=lower_name(name))
+    return stack_facts(scope).stack.format_arn(service="sagemaker", resource=resource, resource_name=lower_name(name))
 
 
 def default_name(scope: IConstruct, id: str, given: str | None) -> str:
     """``given``, or the physical name of construct ``id`` in ``scope``: its stack name plus its path in the stack."""
     if given is not None:
         return given
-    stack = Stack.of(scope)
-    base = stack.stack_name if not Token.is_unresolved(stack.stack_name) else stack.node.path
-    relative = f"{scope.node.path}/{id}"[len(stack.node.path) :].lstrip("/")
-    return physical_name(f"{base}/{relative}")
+    stack = stack_facts(scope)  # read once per scope: each jsii call costs synth time
+    scope_path = getattr(scope, _PATH, None)
+    if scope_path is None:
+        scope_path = scope.node.path
+        setattr(scope, _PATH, scope_path)
+    relative = f"{scope_path}/{id}"[len(stack.path) :].lstrip("/")
+    return physical_name(f"{stack.name_base}/{relative}")

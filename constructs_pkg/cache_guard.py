@@ -29,6 +29,7 @@ from . import _validation as v
 from ._iam import GrowingStatement
 from ._lambda import log_group_for, python_function
 from ._naming import imported_arn
+from ._scope import stack_facts
 from .errors import ConfigurationError, path_of, report_error
 from .images import BoundImage
 from .instance_types import AcceleratorInstanceType
@@ -263,14 +264,14 @@ class _StaticEligibility:
 
     def visit(self, node: IConstruct) -> None:
         guard = self._guard
-        region = Stack.of(guard).region
-        uris = [i.image_uri for i in guard._images if not Token.is_unresolved(i.image_uri)]
+        region = stack_facts(guard).region
+        uris = [i.image_uri for i in guard._images if not v.is_token(i.image_uri)]
         # Every type the endpoint may launch (each instance pool's), not only the first tried.
         for instance in guard.endpoint.instance_types or [guard.instance_type]:
             instance_type = instance.name
             report = eligibility.evaluate(
                 instance_type=instance_type,
-                region=None if Token.is_unresolved(region) else region,
+                region=region,
                 images=[eligibility.ImageCheck(uri, exists=True) for uri in uris],
             )
             # Tag mutability is only known at deploy; so is a token instance type (the endpoint warns about it).

@@ -11,7 +11,7 @@ from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct, IConstruct
 
 from . import _validation as v
-from . import metrics
+from . import _scope, metrics
 from ._regions import check_region_availability
 from .interfaces import IInferenceComponent, IInferenceEndpoint
 from .scale_out_recorder import ScaleOutRecorder
@@ -158,7 +158,7 @@ def _has_gpus(endpoint: IInferenceEndpoint) -> bool:
 
 
 def _target_line(value: float | None, label: str) -> list[cw.HorizontalAnnotation]:
-    return [] if value is None else [cw.HorizontalAnnotation(value=value, label=label, color=cw.Color.RED)]
+    return [] if value is None else [cw.HorizontalAnnotation(value=value, label=label, color=_scope.red())]
 
 
 def _variant_rows(endpoint: IInferenceEndpoint, budget: Duration | None, recorded: bool) -> list[list[cw.IWidget]]:
@@ -246,8 +246,22 @@ def _scale_out_latency(
         f"Scale-out latency: {name}",
         [*(source.metric_scale_out_latency(statistic=s, label=f"scale-out {s}") for s in LATENCY_PERCENTILES),
          source.metric_scale_out_detection_latency(statistic="p90", label="detection p90")],
-        left_axis=SECONDS_AXIS, left_annotations=_target_line(budget.to_seconds() if budget else None, "budget"),
+        left_axis=SECONDS_AXIS, left_annotations=_target_line(_seconds(budget), "budget"),
     )  # fmt: skip
+
+
+def _seconds(duration: Duration | None) -> float | None:
+    """``duration.to_seconds()``, read once per Duration (the same budget is drawn for every component)."""
+    if duration is None:
+        return None
+    seconds: float | None = getattr(duration, _SECONDS, None)
+    if seconds is None:
+        seconds = duration.to_seconds()
+        setattr(duration, _SECONDS, seconds)
+    return seconds
+
+
+_SECONDS = "_constructs_pkg_seconds"
 
 
 def _model_latency(source: IInferenceEndpoint | IInferenceComponent, name: str) -> cw.GraphWidget:

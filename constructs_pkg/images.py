@@ -12,6 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from ._scope import partition_token, stack_facts
 from .errors import invalid, path_of
 from .runtime.eligibility import EcrImage, parse_ecr_image_uri
 
@@ -159,12 +160,14 @@ class _LmiImage(ContainerImage):
         self._version, self._digest = version, digest
 
     def bind(self, scope: Construct) -> BoundImage:
-        stack = Stack.of(scope)
-        region = stack.region
-        if Token.is_unresolved(region):
+        facts = stack_facts(scope)
+        if facts.region is None:
+            stack = facts.stack
+            region = stack.region
             account = _dlc_account_mapping(stack).find_in_map(region, "account")
             suffix = Aws.URL_SUFFIX
         else:
+            region = facts.region
             if region not in DLC_ACCOUNTS:
                 raise invalid(
                     "ContainerImage",
@@ -196,18 +199,23 @@ def _bind_token_uri(scope: Construct, uri: str) -> BoundImage:
 
 
 def _parse(uri: str) -> EcrImage | None:
-    return None if Token.is_unresolved(uri) else parse_ecr_image_uri(uri)
+    return None if "${Token[" in uri and Token.is_unresolved(uri) else parse_ecr_image_uri(uri)
 
 
 def _repository(scope: Construct, key: str, account: str, region: str, name: str) -> ecr.IRepository:
     """The imported repository for ``key``, created once per stack (an import has no resources)."""
-    stack = Stack.of(scope)
+    facts = stack_facts(scope)
     child_id = f"ImageRepository{hashlib.sha256(key.encode()).hexdigest()[:8]}"
-    existing = stack.node.try_find_child(child_id)
-    if existing is not None:
-        return existing  # type: ignore[return-value]
-    arn = f"arn:{Aws.PARTITION}:ecr:{region}:{account}:repository/{name}"
-    return ecr.Repository.from_repository_attributes(stack, child_id, repository_arn=arn, repository_name=name)
+    existing = facts.imports.get(child_id)  # kept in Python: a tree lookup per component costs jsii calls
+    if existing is None:
+        existing = facts.stack.node.try_find_child(child_id)
+    if existing is None:
+        arn = f"arn:{partition_token()}:ecr:{region}:{account}:repository/{name}"
+        existing = ecr.Repository.from_repository_attributes(
+            facts.stack, child_id, repository_arn=arn, repository_name=name
+        )
+    facts.imports[child_id] = existing
+    return existing  # type: ignore[return-value]
 
 
 def _dlc_account_mapping(stack: Stack) -> CfnMapping:

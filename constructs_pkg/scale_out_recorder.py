@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import jsii
-from aws_cdk import Aws, Duration, IStableStringProducer, Lazy, RemovalPolicy
+from aws_cdk import Duration, IStableStringProducer, Lazy, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
@@ -14,7 +14,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from . import _nag
+from . import _nag, _scope
 from . import _validation as v
 from . import metrics
 from ._iam import GrowingStatement
@@ -88,6 +88,8 @@ class ScaleOutRecorder(Construct):
         #: SageMaker's own capacity alarm (PromQL), once ``add_sagemaker_capacity_alarm`` is called.
         self.sagemaker_capacity_alarm: cw.PromQLAlarm | None = None
         self._component_names: list[str] = []
+        self._function_role: iam.IRole | None = None
+        self._budget_seconds = None if scale_out_budget is None else scale_out_budget.to_seconds()
         self.variant_scaled = False
         self.claims = dynamodb.Table(
             self,
@@ -166,9 +168,10 @@ class ScaleOutRecorder(Construct):
         )
 
     def _role(self) -> iam.IRole:
-        role = self.function.role
-        assert role is not None  # python_function always creates its role
-        return role
+        if self._function_role is None:  # read once: each jsii call costs synth time
+            self._function_role = self.function.role
+        assert self._function_role is not None  # python_function always creates its role
+        return self._function_role
 
     def _add_component(self, component: IInferenceComponent) -> None:
         name = component.component_name
@@ -272,9 +275,9 @@ class ScaleOutRecorder(Construct):
         )
 
     def _add_budget_alarm(self, key: str, latency: Callable[..., cw.Metric], what: str) -> None:
-        if self.scale_out_budget is None:
+        budget = self._budget_seconds
+        if budget is None:
             return
-        budget = self.scale_out_budget.to_seconds()
         alarm = latency(statistic="Maximum", period=_BUDGET_PERIOD).create_alarm(
             self,
             f"Budget-{key}",
@@ -295,7 +298,7 @@ class ScaleOutRecorder(Construct):
 
     @staticmethod
     def _arn(service: str, resource: str) -> str:
-        return f"arn:{Aws.PARTITION}:{service}:{Aws.REGION}:{Aws.ACCOUNT_ID}:{resource}"
+        return _scope.arn(service, resource)
 
 
 _NO_ACTION_REASON = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from aws_cdk import CfnResource, Duration, Stack
+from aws_cdk import CfnResource, Duration
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_iam as iam
@@ -13,6 +13,7 @@ from constructs import Construct
 from . import _validation as v
 from . import metrics
 from ._capacity import component_capacity
+from ._scope import stack_facts
 from .runtime import names
 from .interfaces import IInferenceComponent
 
@@ -28,6 +29,7 @@ DEFAULT_SCALE_OUT_COOLDOWN = Duration.seconds(60)
 DEFAULT_SCALE_IN_COOLDOWN = Duration.seconds(300)
 DEFAULT_WAKE_COOLDOWN = Duration.seconds(60)
 _COOLDOWN_RANGE_S = (0, 3600)
+_SERVICE_LINKED_ROLE_ARN = "service-linked-role-arn"
 
 
 def target_tracking_alarm_pattern(resource_id: str) -> str:
@@ -46,6 +48,17 @@ def variant_resource_id(endpoint_name: str, variant_name: str) -> str:
 def wake_alarm_name(component_name: str) -> str:
     """The deterministic name of a component's wake-from-zero alarm."""
     return f"{component_name}{names.WAKE_ALARM_SUFFIX}"
+
+
+def _service_linked_role_arn(scope: Construct) -> str:
+    """The service-linked role's ARN in ``scope``'s stack, formatted once per stack (jsii calls cost synth time)."""
+    imports = stack_facts(scope).imports
+    arn = imports.get(_SERVICE_LINKED_ROLE_ARN)
+    if arn is None:
+        arn = imports[_SERVICE_LINKED_ROLE_ARN] = stack_facts(scope).stack.format_arn(
+            service="iam", region="", resource="role", resource_name=SERVICE_LINKED_ROLE
+        )
+    return arn  # type: ignore[return-value]
 
 
 class _TrackedTarget(Construct):
@@ -70,7 +83,7 @@ class _TrackedTarget(Construct):
         role = iam.Role.from_role_arn(
             self,
             "ServiceLinkedRole",
-            Stack.of(self).format_arn(service="iam", region="", resource="role", resource_name=SERVICE_LINKED_ROLE),
+            _service_linked_role_arn(self),
             mutable=False,
         )
         self.scalable_target = appscaling.ScalableTarget(

@@ -14,7 +14,7 @@ import jsii
 from aws_cdk import Aws
 from aws_cdk import aws_cloudwatch as cw
 
-from . import metrics
+from . import _scope, metrics
 from ._planning import default_predictions
 from .interfaces import IInferenceComponent, IInferenceEndpoint
 from .planner import ScaleOutPlan
@@ -101,7 +101,7 @@ def _cache(source: _Source) -> cw.GraphWidget:
         title=CACHE_TITLE.format(name=source.name),
         left=[source.metrics.metric_provisioning_pull_to_cold_ratio(label="provisioning+pull / cold deployment's")],
         width=QUARTER_WIDTH, height=GRAPH_HEIGHT, left_y_axis=RATIO_AXIS,
-        left_annotations=[cw.HorizontalAnnotation(value=metrics.CACHE_REGRESSION_RATIO, color=cw.Color.RED,
+        left_annotations=[cw.HorizontalAnnotation(value=metrics.CACHE_REGRESSION_RATIO, color=_scope.red(),
                                                   label="cache regressed to cold")],
     )  # fmt: skip
 
@@ -112,7 +112,7 @@ def _capacity(source: _Source) -> cw.GraphWidget:
         left=[source.metrics.metric_scale_out_capacity_failures(label="InsufficientInstanceCapacity"),
               source.metrics.metric_scale_out_failures(label="all failed scale-outs")],
         width=QUARTER_WIDTH, height=GRAPH_HEIGHT, left_y_axis=COUNT_AXIS,
-        left_annotations=[cw.HorizontalAnnotation(value=1, color=cw.Color.RED, label="alarm")],
+        left_annotations=[cw.HorizontalAnnotation(value=1, color=_scope.red(), label="alarm")],
     )  # fmt: skip
 
 

@@ -1,0 +1,85 @@
+"""Facts about a construct's stack, read through jsii once and kept in Python.
+
+Every jsii call is a round trip to the Node process (about half a millisecond at synth). ``Stack.of``, a stack's
+name, path and region, and the ``Aws`` pseudo-parameter tokens never change once read, yet the library used to
+read them again for every component; here they are read once per scope (or once per process for the tokens).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from aws_cdk import Aws, Stack, Token
+from aws_cdk import aws_cloudwatch as cw
+from constructs import IConstruct
+
+_ATTRIBUTE = "_constructs_pkg_scope_facts"
+
+
+@dataclass
+class StackFacts:
+    """A stack as the library reads it. ``imports`` holds per-stack imports the library creates once (by key)."""
+
+    stack: Stack
+    path: str
+    #: The stack name, or its construct path when the name is a token (the base of the library's default names).
+    name_base: str
+    #: The region, None when it is a token (an environment-agnostic stack).
+    region: str | None
+    imports: dict[str, object] = field(default_factory=dict)
+
+
+def stack_facts(scope: IConstruct) -> StackFacts:
+    """The facts of ``scope``'s stack, read on first use and then kept on the stack (and on ``scope``)."""
+    facts: StackFacts | None = getattr(scope, _ATTRIBUTE, None)
+    if facts is None:
+        stack = Stack.of(scope)
+        facts = getattr(stack, _ATTRIBUTE, None)
+        if facts is None:
+            path, name, region = stack.node.path, stack.stack_name, stack.region
+            facts = StackFacts(
+                stack=stack,
+                path=path,
+                name_base=path if Token.is_unresolved(name) else name,
+                region=None if Token.is_unresolved(region) else region,
+            )
+            setattr(stack, _ATTRIBUTE, facts)
+        setattr(scope, _ATTRIBUTE, facts)
+    return facts
+
+
+def region_or_token(scope: IConstruct) -> str:
+    """The stack's region: the concrete name, or the ``AWS::Region`` token."""
+    facts = stack_facts(scope)
+    return facts.region if facts.region is not None else region_token()
+
+
+@cache
+def region_token() -> str:
+    return Aws.REGION
+
+
+@cache
+def partition_token() -> str:
+    return Aws.PARTITION
+
+
+@cache
+def account_token() -> str:
+    return Aws.ACCOUNT_ID
+
+
+@cache
+def url_suffix_token() -> str:
+    return Aws.URL_SUFFIX
+
+
+@cache
+def red() -> cw.Color:
+    return cw.Color.RED
+
+
+def arn(service: str, resource: str) -> str:
+    """``arn:<partition>:<service>:<region>:<account>:<resource>`` with the pseudo-parameter tokens."""
+    return f"arn:{partition_token()}:{service}:{region_token()}:{account_token()}:{resource}"
