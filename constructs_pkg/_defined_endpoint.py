@@ -120,7 +120,7 @@ def _whole_seconds(value: Any) -> int | None:
     if not isinstance(value, Duration):
         return None
     try:
-        return int(value.to_seconds())
+        return int(v.seconds_of(value))
     except Exception:  # noqa: BLE001 - jsii raises for a token or a fraction of a second
         return None
 

@@ -7,6 +7,7 @@ from aws_cdk import Annotations, Aspects, CfnResource, IAspect, Stack, Token
 from constructs import IConstruct
 
 from ._region_support import MISSING_RESOURCE_TYPES
+from ._scope import stack_facts
 
 WARNING_ID = "constructs-pkg:resource-type-unavailable-in-region"
 
@@ -14,8 +15,8 @@ WARNING_ID = "constructs-pkg:resource-type-unavailable-in-region"
 def check_region_availability(scope: IConstruct) -> None:
     """Check every CloudFormation resource under ``scope`` once the app synthesizes, when the stack's region is
     concrete and lacks a type the library emits (elsewhere no aspect is added: walking the tree costs synth time)."""
-    region = Stack.of(scope).region
-    if not Token.is_unresolved(region) and region in MISSING_RESOURCE_TYPES:
+    region = stack_facts(scope).region  # None for a token region
+    if region is not None and region in MISSING_RESOURCE_TYPES:
         Aspects.of(scope).add(_RegionAvailability())
 
 

@@ -74,7 +74,7 @@ def duration_in_range(
     if not isinstance(value, Duration):
         errors.append(f"{prop} must be an aws_cdk.Duration, got {value!r}")
         return None
-    seconds = value.to_seconds()
+    seconds = seconds_of(value)
     if is_token(seconds):
         return seconds
     if seconds < low_s or seconds > high_s:
@@ -218,4 +218,16 @@ def model_environment(errors: list[str], environment: Mapping[str, str] | None) 
 
 
 def seconds(value: Duration | None) -> int | None:
-    return None if value is None else int(value.to_seconds())
+    return None if value is None else int(seconds_of(value))
+
+
+_SECONDS = "_constructs_pkg_seconds"
+
+
+def seconds_of(value: Duration) -> float:
+    """``value.to_seconds()``, read through jsii once per Duration: validation and rendering both need it."""
+    cached: float | None = getattr(value, _SECONDS, None)
+    if cached is None:
+        cached = value.to_seconds()
+        setattr(value, _SECONDS, cached)
+    return cached

@@ -141,7 +141,7 @@ class CacheGuard(Construct):
             on_event_handler=self.on_event_function,
             is_complete_handler=self.is_complete_function,
             query_interval=_POLL_INTERVAL,
-            total_timeout=Duration.seconds(purge_timeout.to_seconds() + _PROVIDER_MARGIN.to_seconds()),
+            total_timeout=Duration.seconds(v.seconds_of(purge_timeout) + v.seconds_of(_PROVIDER_MARGIN)),
             log_group=provider_logs,
             framework_on_event_role=framework_roles[0],
             framework_complete_and_timeout_role=framework_roles[1],
@@ -158,7 +158,7 @@ class CacheGuard(Construct):
                 "InstanceType": instance_type.name,
                 "ImageUris": Lazy.list(_ImageUris(self)),
                 "Mode": mode.value,
-                "PurgeTimeoutSeconds": str(int(purge_timeout.to_seconds())),
+                "PurgeTimeoutSeconds": str(int(v.seconds_of(purge_timeout))),
             },
         )
         for attribute, description in (

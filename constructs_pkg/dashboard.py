@@ -246,22 +246,8 @@ def _scale_out_latency(
         f"Scale-out latency: {name}",
         [*(source.metric_scale_out_latency(statistic=s, label=f"scale-out {s}") for s in LATENCY_PERCENTILES),
          source.metric_scale_out_detection_latency(statistic="p90", label="detection p90")],
-        left_axis=SECONDS_AXIS, left_annotations=_target_line(_seconds(budget), "budget"),
+        left_axis=SECONDS_AXIS, left_annotations=_target_line(v.seconds_of(budget) if budget else None, "budget"),
     )  # fmt: skip
-
-
-def _seconds(duration: Duration | None) -> float | None:
-    """``duration.to_seconds()``, read once per Duration (the same budget is drawn for every component)."""
-    if duration is None:
-        return None
-    seconds: float | None = getattr(duration, _SECONDS, None)
-    if seconds is None:
-        seconds = duration.to_seconds()
-        setattr(duration, _SECONDS, seconds)
-    return seconds
-
-
-_SECONDS = "_constructs_pkg_seconds"
 
 
 def _model_latency(source: IInferenceEndpoint | IInferenceComponent, name: str) -> cw.GraphWidget:

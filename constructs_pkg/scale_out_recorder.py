@@ -89,7 +89,7 @@ class ScaleOutRecorder(Construct):
         self.sagemaker_capacity_alarm: cw.PromQLAlarm | None = None
         self._component_names: list[str] = []
         self._function_role: iam.IRole | None = None
-        self._budget_seconds = None if scale_out_budget is None else scale_out_budget.to_seconds()
+        self._budget_seconds = None if scale_out_budget is None else v.seconds_of(scale_out_budget)
         self.variant_scaled = False
         self.claims = dynamodb.Table(
             self,

@@ -83,7 +83,7 @@ class _TrackedTarget(Construct):
         role = iam.Role.from_role_arn(
             self,
             "ServiceLinkedRole",
-            _service_linked_role_arn(self),
+            _service_linked_role_arn(scope),  # the component's stack facts are already read
             mutable=False,
         )
         self.scalable_target = appscaling.ScalableTarget(
