@@ -123,7 +123,7 @@ def guaranteed_copies_problem(endpoint: IInferenceEndpoint) -> str | None:
         if spec is None:
             return None
         items: list[Size] = []
-        detail: list[str] = []
+        detail: list[tuple[IInferenceComponent, int, Size]] = []  # worded only for the error (ids cost jsii calls)
         for component in components:
             copies = component.guaranteed_copies
             size = component.size_on(instance_type)
@@ -132,13 +132,15 @@ def guaranteed_copies_problem(endpoint: IInferenceEndpoint) -> str | None:
             if any(v.is_token(x) for x in size):
                 return None
             items += [size] * copies
-            detail.append(f"{component.node.id}: {copies} x ({size[0]} accelerator(s), {size[1]} MiB)")
+            detail.append((component, copies, size))
         if not items:
             continue
         fits = pack(items, maximum, (spec.accelerators, spec.memory_mib))
         if fits is False:
             return (
-                f"the components' guaranteed copies ({'; '.join(detail)}) do not fit on max_instance_count "
+                "the components' guaranteed copies ("
+                + "; ".join(f"{c.node.id}: {n} x ({s[0]} accelerator(s), {s[1]} MiB)" for c, n, s in detail)
+                + f") do not fit on max_instance_count "
                 f"{maximum} x {instance_type} ({spec.accelerators} accelerator(s) and {spec.memory_mib} MiB each), "
                 "counting accelerators and host memory per instance; raise max_instance_count or lower "
                 "copy_count/min_copies"

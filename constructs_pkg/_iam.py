@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 
 #: The service principal SageMaker assumes execution roles with.
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
@@ -28,6 +29,12 @@ class GrowingStatement:
         self._resources += new
         if self._statement is None:
             self._statement = iam.PolicyStatement(actions=self._actions, resources=new)
-            self._principal.grant_principal.add_to_principal_policy(self._statement)
+            # One jsii call where the principal allows it (the generic path also reads the result struct's fields).
+            if isinstance(self._principal, lambda_.Function):
+                self._principal.add_to_role_policy(self._statement)
+            elif isinstance(self._principal, iam.Role):
+                self._principal.add_to_policy(self._statement)
+            else:
+                self._principal.grant_principal.add_to_principal_policy(self._statement)
         else:
             self._statement.add_resources(*new)

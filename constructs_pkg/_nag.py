@@ -9,6 +9,8 @@ from __future__ import annotations
 from aws_cdk import Acknowledgment, Validations
 from constructs import IConstruct
 
+from ._scope import remember
+
 #: How cdk-nag prints these tokens inside a finding id.
 PARTITION, REGION, ACCOUNT = "<AWS::Partition>", "<AWS::Region>", "<AWS::AccountId>"
 _VALIDATIONS = "_constructs_pkg_validations"
@@ -26,7 +28,7 @@ def acknowledge_all(scope: IConstruct, rules: list[tuple[str, str]]) -> None:
     validations: Validations | None = getattr(scope, _VALIDATIONS, None)
     if validations is None:
         validations = Validations.of(scope)
-        setattr(scope, _VALIDATIONS, validations)
+        remember(scope, _VALIDATIONS, validations)
     validations.acknowledge(*(Acknowledgment(id=rule, reason=reason) for rule, reason in rules))
 
 

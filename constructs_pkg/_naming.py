@@ -13,7 +13,7 @@ import re
 from aws_cdk import Token
 from constructs import IConstruct
 
-from ._scope import stack_facts
+from ._scope import remember, stack_facts
 
 SAGEMAKER_NAME_MAX = 63
 SAGEMAKER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
@@ -58,6 +58,6 @@ def default_name(scope: IConstruct, id: str, given: str | None) -> str:
     scope_path = getattr(scope, _PATH, None)
     if scope_path is None:
         scope_path = scope.node.path
-        setattr(scope, _PATH, scope_path)
+        remember(scope, _PATH, scope_path)
     relative = f"{scope_path}/{id}"[len(stack.path) :].lstrip("/")
     return physical_name(f"{stack.name_base}/{relative}")

@@ -30,6 +30,15 @@ class StackFacts:
     imports: dict[str, object] = field(default_factory=dict)
 
 
+def remember(obj: object, attribute: str, value: object) -> None:
+    """Keep ``value`` on ``obj`` when it takes attributes (jsii's proxies for interfaces, such as an imported role,
+    do not: then it is read again next time)."""
+    try:
+        setattr(obj, attribute, value)
+    except AttributeError:
+        pass
+
+
 def stack_facts(scope: IConstruct) -> StackFacts:
     """The facts of ``scope``'s stack, read on first use and then kept on the stack (and on ``scope``)."""
     facts: StackFacts | None = getattr(scope, _ATTRIBUTE, None)
@@ -44,8 +53,8 @@ def stack_facts(scope: IConstruct) -> StackFacts:
                 name_base=path if Token.is_unresolved(name) else name,
                 region=None if Token.is_unresolved(region) else region,
             )
-            setattr(stack, _ATTRIBUTE, facts)
-        setattr(scope, _ATTRIBUTE, facts)
+            remember(stack, _ATTRIBUTE, facts)
+        remember(scope, _ATTRIBUTE, facts)
     return facts
 
 

@@ -10,6 +10,7 @@ from aws_cdk import Annotations, Duration, Token
 from constructs import IConstruct
 
 from ._naming import SAGEMAKER_NAME, SAGEMAKER_NAME_MAX
+from ._scope import remember
 from .errors import ConfigurationError, path_of
 from .images import ContainerImage, ModelData
 
@@ -229,5 +230,5 @@ def seconds_of(value: Duration) -> float:
     cached: float | None = getattr(value, _SECONDS, None)
     if cached is None:
         cached = value.to_seconds()
-        setattr(value, _SECONDS, cached)
+        remember(value, _SECONDS, cached)
     return cached

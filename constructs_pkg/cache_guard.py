@@ -176,8 +176,10 @@ class CacheGuard(Construct):
         """Check ``image`` too (the endpoint's components add theirs). None (an imported component) is skipped."""
         if image is None:
             return
+        known = any(image.repository is seen.repository for seen in self._images)
         self._images.append(image)
-        self._describe_images.add(image.repository.repository_arn)
+        if not known:  # one ARN per repository (each read is a jsii call)
+            self._describe_images.add(image.repository.repository_arn)
 
     def _grant_verification(self, endpoint_name: str) -> None:
         # The endpoint cannot be referenced (it depends on this guard), so its ARN is built from the known name.

@@ -177,9 +177,11 @@ class ScaleOutRecorder(Construct):
         name = component.component_name
         self._component_names.append(name)
         self._describe_components.add(component.component_arn)
-        self._grant_alarm_history(component_resource_id(name), extra_alarms=[wake_alarm_name(name)])
         self._add_budget_alarm(name, component.metric_scale_out_latency, f"inference component {name}")
-        self._add_stage_reads(names.component_log_group(name))
+        _nag.acknowledge_all(self._role(), [  # one call for both grants' findings
+            *self._grant_alarm_history(component_resource_id(name), extra_alarms=[wake_alarm_name(name)]),
+            *self._add_stage_reads(names.component_log_group(name)),
+        ])  # fmt: skip
         self._add_stage_alarms(name, component, f"inference component {name}")
 
     def record_variant_scaling(self) -> None:
@@ -188,11 +190,13 @@ class ScaleOutRecorder(Construct):
             return
         self.variant_scaled = True
         endpoint = self.endpoint
-        self._grant_alarm_history(variant_resource_id(endpoint.physical_endpoint_name, endpoint.variant_name))
         self._add_budget_alarm(
             endpoint.physical_endpoint_name, endpoint.metric_scale_out_latency, f"endpoint {endpoint.physical_endpoint_name}"
         )
-        self._add_stage_reads(names.endpoint_log_group(endpoint.physical_endpoint_name))
+        _nag.acknowledge_all(self._role(), [
+            *self._grant_alarm_history(variant_resource_id(endpoint.physical_endpoint_name, endpoint.variant_name)),
+            *self._add_stage_reads(names.endpoint_log_group(endpoint.physical_endpoint_name)),
+        ])  # fmt: skip
         self._add_stage_alarms(endpoint.physical_endpoint_name, endpoint, f"endpoint {endpoint.physical_endpoint_name}")
 
     def add_sagemaker_capacity_alarm(self, queries: metrics.SageMakerQueries | None = None) -> cw.PromQLAlarm:
@@ -223,18 +227,18 @@ class ScaleOutRecorder(Construct):
         self.sagemaker_capacity_alarm = alarm
         return alarm
 
-    def _add_stage_reads(self, log_group: str) -> None:
-        """List the log streams of ``log_group`` (the first event of a new copy's stream bounds its stages)."""
+    def _add_stage_reads(self, log_group: str) -> list[tuple[str, str]]:
+        """List the log streams of ``log_group`` (the first event of a new copy's stream bounds its stages).
+        Returns the role's acknowledgement for it."""
         if not self.record_stages:
-            return
+            return []
         arn = self._arn("logs", f"log-group:{log_group}")
         self._log_streams.add(arn, f"{arn}:*")
-        _nag.acknowledge(
-            self._role(),
+        return [(
             _nag.wildcard_resource(f"arn:{_nag.PARTITION}:logs:{_nag.REGION}:{_nag.ACCOUNT}:log-group:{log_group}:*"),
             "logs:DescribeLogStreams is authorized on the log group's ARN with the ':*' suffix; the grant is "
             f"confined to SageMaker's own log group {log_group} and reads stream names and times only.",
-        )
+        )]  # fmt: skip
 
     def _add_stage_alarms(self, key: str, source: IInferenceComponent | IInferenceEndpoint, what: str) -> None:
         capacity = source.metric_scale_out_capacity_failures(period=_STAGE_ALARM_PERIOD).create_alarm(
@@ -264,15 +268,15 @@ class ScaleOutRecorder(Construct):
         _nag.acknowledge_rule(cache, "CloudWatchAlarmAction", _NO_ACTION_REASON)
         self.cache_regression_alarms[key] = cache
 
-    def _grant_alarm_history(self, resource_id: str, extra_alarms: Sequence[str] = ()) -> None:
+    def _grant_alarm_history(self, resource_id: str, extra_alarms: Sequence[str] = ()) -> list[tuple[str, str]]:
+        """Read the history of ``resource_id``'s scale-out alarms. Returns the role's acknowledgement for it."""
         pattern = target_tracking_alarm_pattern(resource_id)
         self._alarm_history.add(*(self._arn("cloudwatch", f"alarm:{name}") for name in (pattern, *extra_alarms)))
-        _nag.acknowledge(
-            self._role(),
+        return [(
             _nag.wildcard_resource(f"arn:{_nag.PARTITION}:cloudwatch:{_nag.REGION}:{_nag.ACCOUNT}:alarm:{pattern}"),
             "Application Auto Scaling names a target's scale-out alarms with a random suffix; the grant is "
             f"confined to the alarms of {resource_id}.",
-        )
+        )]  # fmt: skip
 
     def _add_budget_alarm(self, key: str, latency: Callable[..., cw.Metric], what: str) -> None:
         budget = self._budget_seconds
