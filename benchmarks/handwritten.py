@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -308,10 +309,11 @@ def _dashboard(stack: Stack, spec: EndpointSpec, endpoint: sm.CfnEndpoint, budge
     def m(ns: str, metric: str, dims: dict[str, str], label: str, stat: str, period: Duration = one_minute) -> cw.Metric:
         return cw.Metric(namespace=ns, metric_name=metric, dimensions_map=dims, label=label, statistic=stat, period=period)
 
-    def g(title: str, left: list[cw.IMetric], axis: cw.YAxisProps, width: int = 8,
-          right: list[cw.IMetric] | None = None, notes: list[cw.HorizontalAnnotation] | None = None,
+    def g(title: str, left: Sequence[cw.IMetric], axis: cw.YAxisProps, width: int = 8,
+          right: Sequence[cw.IMetric] | None = None, notes: list[cw.HorizontalAnnotation] | None = None,
           stacked: bool | None = None) -> cw.GraphWidget:  # fmt: skip
-        return cw.GraphWidget(title=title, left=left, right=right, width=width, height=6, left_y_axis=axis,
+        return cw.GraphWidget(title=title, left=list(left), right=None if right is None else list(right), width=width,
+                              height=6, left_y_axis=axis,
                               right_y_axis=count if right else None, left_annotations=notes, stacked=stacked)  # fmt: skip
 
     def text(markdown: str, height: int = 1) -> cw.TextWidget:

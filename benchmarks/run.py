@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from typing import cast
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +93,7 @@ def endpoints_app(count: int) -> Callable[[cdk.App], None]:
 def templates_match() -> bool:
     library = Template.from_stack(Qwen3LmiStack(cdk.App(context=CONTEXT), "Qwen3Lmi", env=ENV)).to_json()
     baseline = Template.from_stack(handwritten.build(cdk.App(context=CONTEXT))).to_json()
-    return mask_hashes(library) == mask_hashes(baseline)
+    return bool(mask_hashes(library) == mask_hashes(baseline))
 
 
 def _row(name: str, values: list[float]) -> str:
@@ -125,16 +126,16 @@ def components_match(count: int) -> bool:
     components_app(count)(app)
     library = Template.from_stack(cast(cdk.Stack, app.node.find_child("Scale"))).to_json()
     baseline = Template.from_stack(handwritten.components_floor(cdk.App(context=CONTEXT), count)).to_json()
-    return mask_hashes(library) == mask_hashes(baseline)
+    return bool(mask_hashes(library) == mask_hashes(baseline))
 
 
 LIBRARY_ROW, FLOOR_ROW = "{n} component(s) on one endpoint", "hand-written L1/L2: {n} component(s) on one endpoint"
 
 
 def scale(repeats: int) -> list[str]:
-    builds = {LIBRARY_ROW.format(n=n): components_app(n) for n in (1, 10, 50)}
+    builds: dict[str, Callable[[cdk.App], object]] = {LIBRARY_ROW.format(n=n): components_app(n) for n in (1, 10, 50)}
     for n in (1, 50):  # alternated with the library's rows, so both marginal costs come from the same minutes
-        builds[FLOOR_ROW.format(n=n)] = lambda app, n=n: handwritten.components_floor(app, n)
+        builds[FLOOR_ROW.format(n=n)] = partial(handwritten.components_floor, count=n)
     builds["10 endpoints (10 stacks) in one app"] = endpoints_app(10)
     builds["1 endpoint (1 stack)"] = endpoints_app(1)
     same = components_match(3)

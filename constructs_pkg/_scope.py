@@ -85,7 +85,8 @@ def url_suffix_token() -> str:
 
 
 @cache
-def red() -> cw.Color:
+def red() -> str:
+    """``cw.Color.RED`` (a hex string)."""
     return cw.Color.RED
 
 

@@ -6,6 +6,9 @@ No timing here; ``benchmarks/run.py`` measures. If a library change alters a tem
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, cast
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
@@ -15,13 +18,14 @@ from benchmarks.run import CONTEXT, components_app, library_app
 from constructs_pkg.testing import mask_hashes
 
 
-def _template(build, stack_id: str) -> dict:
+def _template(build: Callable[[cdk.App], object], stack_id: str) -> dict[str, Any]:
     app = cdk.App(context=CONTEXT)
     build(app)
-    return mask_hashes(Template.from_stack(app.node.find_child(stack_id)).to_json())
+    template = Template.from_stack(cast(cdk.Stack, app.node.find_child(stack_id))).to_json()
+    return dict(mask_hashes(dict(template)))
 
 
-def _differences(library: dict, hand: dict) -> list[str]:
+def _differences(library: dict[str, Any], hand: dict[str, Any]) -> list[str]:
     problems = [f"only in the library: {k}" for k in sorted(set(library["Resources"]) - set(hand["Resources"]))]
     problems += [f"only hand-written: {k}" for k in sorted(set(hand["Resources"]) - set(library["Resources"]))]
     problems += [f"differs: {k}" for k in sorted(set(library["Resources"]) & set(hand["Resources"]))
