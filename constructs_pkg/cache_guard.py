@@ -214,11 +214,11 @@ class CacheGuard(Construct):
             "The Provider framework invokes this function and its versions (lambda:InvokeFunction on <arn>:*); "
             "the grant names this one function."
         )
+        # One resolve for all four logical ids (each jsii call costs synth time).
+        logical_ids = stack.resolve([stack.get_logical_id(cast(CfnElement, f.node.default_child)) for f in invoked])
         invoke_acknowledgements = [
-            (_nag.wildcard_resource(f"<{stack.resolve(stack.get_logical_id(cast(CfnElement, f.node.default_child)))}.Arn>:*"),
-             invoke_reason)
-            for f in invoked
-        ]  # fmt: skip
+            (_nag.wildcard_resource(f"<{logical_id}.Arn>:*"), invoke_reason) for logical_id in logical_ids
+        ]
         for role in self._framework_roles:  # the framework's invoke grants land in our roles' policies
             _nag.acknowledge_all(
                 role, [*invoke_acknowledgements, *_nag.in_packs("IAMNoInlinePolicy", _nag.INLINE_POLICY_REASON)]
