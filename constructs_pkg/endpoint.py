@@ -15,13 +15,8 @@ from constructs import Construct, IConstruct
 
 from . import _validation as v
 from ._capacity import guaranteed_copies_problem
-from ._defined_endpoint import (
-    InferenceAmiVersion,
-    MetricsConfig,
-    PrefixAwareRouting,
-    RoutingStrategy,
-    _DefinedEndpoint,
-)
+from ._defined_endpoint import _DefinedEndpoint
+from ._endpoint_settings import InferenceAmiVersion, MetricsConfig, PrefixAwareRouting, RoutingStrategy
 from .cache_guard import CacheGuardMode
 from .capacity import (
     CapacityReservation,

@@ -10,13 +10,8 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from . import _validation as v
-from ._defined_endpoint import (
-    InferenceAmiVersion,
-    MetricsConfig,
-    PrefixAwareRouting,
-    RoutingStrategy,
-    _DefinedEndpoint,
-)
+from ._defined_endpoint import _DefinedEndpoint
+from ._endpoint_settings import InferenceAmiVersion, MetricsConfig, PrefixAwareRouting, RoutingStrategy
 from .cache_guard import CacheGuardMode
 from .endpoint_base import DEFAULT_VARIANT_NAME
 from .errors import ConfigurationError
