@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Annotations, Aws, Duration, Token
+from aws_cdk import Annotations, Aws, Duration, RemovalPolicy, Token
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -67,6 +67,7 @@ class _DefinedEndpoint(_EndpointBase):
         scale_out_budget: Duration | None,
         record_stages: bool,
         metrics_config: MetricsConfig | None,
+        removal_policy: RemovalPolicy | None,
         errors: list[str],
         unchecked: dict[str, str],
         what: str,
@@ -95,6 +96,7 @@ class _DefinedEndpoint(_EndpointBase):
                 "metrics_config must be a MetricsConfig (e.g. MetricsConfig(publish_frequency=Duration.seconds(10))), "
                 f"got {metrics_config!r}"
             )
+        v.removal_policy(errors, removal_policy)
         v.raise_if_any(errors, what, scope, id)
         super().__init__(scope, id, physical_name=name)
         self._pulled_repositories: set[str] = set()
@@ -113,12 +115,17 @@ class _DefinedEndpoint(_EndpointBase):
         self._record_stages = record_stages
         #: What the endpoint publishes beyond the standard metrics (rendered as the config's ``MetricsConfig``).
         self.metrics_config = MetricsConfig() if metrics_config is None else metrics_config
+        #: Applied to the key, log groups and claims table the library creates; None: the defaults (key and logs kept).
+        self.removal_policy = removal_policy
         if encryption_key is None:
             encryption_key = kms.Key(
                 self,
                 "Key",
                 enable_key_rotation=True,
                 description=f"SageMaker endpoint {name}: ML storage volumes and the library's logs",
+                removal_policy=RemovalPolicy.RETAIN if removal_policy is None else removal_policy,
+                # A deleted key is only scheduled for deletion: the shortest waiting period KMS allows.
+                pending_window=Duration.days(7) if removal_policy == RemovalPolicy.DESTROY else None,
             )
         allow_logs_to_use(encryption_key)
         self.encryption_key = encryption_key
@@ -239,6 +246,7 @@ class _DefinedEndpoint(_EndpointBase):
                 mode=self._cache_guard_mode,
                 purge_timeout=DEFAULT_PURGE_TIMEOUT if purge_timeout is None else purge_timeout,
                 encryption_key=self.encryption_key,
+                removal_policy=self.removal_policy,
             )
             # Created before the endpoint (eligibility first), deleted after it (purge verification).
             resource.node.add_dependency(self.cache_guard.resource)
@@ -251,6 +259,7 @@ class _DefinedEndpoint(_EndpointBase):
                 scale_out_budget=self._scale_out_budget,
                 encryption_key=self.encryption_key,
                 record_stages=self._record_stages,
+                removal_policy=self.removal_policy,
             )
 
     def _build_network(
