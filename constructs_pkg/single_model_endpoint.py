@@ -189,6 +189,16 @@ class SingleModelEndpoint(_DefinedEndpoint):
         """CPU utilization: 0-100 per CPU core (``CPUUtilization``). Default: average over 1 minute."""
         return self.metric(metrics.VARIANT_CPU_UTILIZATION, **options)
 
+    def metric_gpu_reservation(self, **options: Any) -> cw.Metric:
+        """Refused: SageMaker publishes ``GPUReservation`` only "for endpoints that host active inference components"
+        (metric list); use ``metric_gpu_utilization()``."""
+        raise ConfigurationError(
+            self.node.path,
+            "metric_gpu_reservation",
+            ["GPUReservation is published only for endpoints that host inference components; a single-model endpoint "
+             "has metric_gpu_utilization() and metric_gpu_memory_utilization()"],
+        )  # fmt: skip
+
     def scale_on_concurrent_requests(
         self,
         *,

@@ -156,3 +156,8 @@ def test_utilization_metrics_are_the_ones_published_without_components(method, m
     )
     assert metric.dimensions == {"EndpointName": endpoint.endpoint_name, "VariantName": endpoint.variant_name}
     assert getattr(endpoint, method)(statistic="Maximum").statistic == "Maximum"
+
+
+def test_gpu_reservation_is_refused_because_only_component_endpoints_publish_it():
+    with pytest.raises(ConfigurationError, match="metric_gpu_reservation.*only for endpoints that host inference"):
+        _endpoint(new_stack()).metric_gpu_reservation()
