@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
-from aws_cdk import Annotations, Aws, Duration, Token
+from aws_cdk import Annotations, Duration, RemovalPolicy, Token
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -15,6 +13,15 @@ from constructs import Construct, IConstruct
 
 from . import _nag, _scope
 from . import _validation as v
+from ._endpoint_grants import grant_runtime_access
+from ._endpoint_settings import (
+    InferenceAmiVersion,
+    MetricsConfig,
+    PrefixAwareRouting,
+    RoutingStrategy,
+    prefix_aware_config,
+    validate_prefix_aware_routing,
+)
 from ._iam import SAGEMAKER_PRINCIPAL, GrowingStatement
 from ._lambda import allow_logs_to_use
 from ._naming import default_name
@@ -25,104 +32,6 @@ from .images import BoundImage, ModelData, grant_model_access
 from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceComponent
 from .scale_out_recorder import ScaleOutRecorder
-
-
-class RoutingStrategy(StrEnum):
-    """How SageMaker routes requests among the instances of a variant (``RoutingConfig.RoutingStrategy``)."""
-
-    LEAST_OUTSTANDING_REQUESTS = "LEAST_OUTSTANDING_REQUESTS"
-    RANDOM = "RANDOM"
-    PREFIX_AWARE = "PREFIX_AWARE"
-
-
-#: ``PrefixAwareRoutingConfig`` ranges (botocore ``PrefixAwareRoutingConfig.PrefixLength`` / ``ConcurrencyThreshold``).
-PREFIX_LENGTH_RANGE = (1024, 65536)
-CONCURRENCY_THRESHOLD_RANGE = (1, 1024)
-
-
-@dataclass(frozen=True, kw_only=True)
-class PrefixAwareRouting:
-    """Settings of ``RoutingStrategy.PREFIX_AWARE`` (``RoutingConfig.PrefixAwareRoutingConfig``). SageMaker requires
-    both when the strategy is ``PREFIX_AWARE`` and documents no default for either.
-    """
-
-    #: How much of each request decides where it goes, 1024-65536: bytes of the body for ``InvokeEndpoint``,
-    #: characters of the messages' text for the OpenAI-compatible API. Cover the shared content (a system prompt)
-    #: plus enough unique content to spread the load.
-    prefix_length: int
-    #: In-flight requests on the chosen copy (or instance, without components) at which the endpoint sends a request
-    #: elsewhere, 1-1024. It applies to every copy of every component in the variant: size it for the copy that
-    #: serves the fewest concurrent requests.
-    concurrency_threshold: int
-
-
-class InferenceAmiVersion(StrEnum):
-    """The AMI, and so the GPU driver and CUDA version, of the hosting instances (``InferenceAmiVersion``)."""
-
-    GPU_2 = "al2-ami-sagemaker-inference-gpu-2"  # NVIDIA 535, CUDA 12.2
-    GPU_2_1 = "al2-ami-sagemaker-inference-gpu-2-1"  # NVIDIA 535, CUDA 12.2, CUDA compat mounting off
-    GPU_3_1 = "al2-ami-sagemaker-inference-gpu-3-1"  # NVIDIA 550, CUDA 12.4, CUDA compat mounting off
-    GPU_4_1 = "al2023-ami-sagemaker-inference-gpu-4-1"  # NVIDIA 580, CUDA 13.0 (LMI 0.36 images are cu130)
-    NEURON_2 = "al2-ami-sagemaker-inference-neuron-2"  # Inferentia2 / Trainium
-
-
-#: ``MetricsConfig.MetricPublishFrequencyInSeconds`` values (botocore sagemaker model prose; an enum in CloudFormation).
-PUBLISH_FREQUENCIES_SECONDS = (10, 30, 60, 120, 180, 240, 300)
-
-
-@dataclass(frozen=True, kw_only=True)
-class MetricsConfig:
-    """What the endpoint publishes to CloudWatch beyond the standard metrics (``EndpointConfig.MetricsConfig``).
-
-    The library always renders all three settings: SageMaker's own default for detailed observability depends on
-    when the config was created (True after 2026-06-17, False before), and CloudFormation replaces the endpoint
-    config whenever ``MetricsConfig`` changes, which updates the endpoint (a blue/green deployment of its instances).
-    SageMaker charges nothing to emit these metrics; CloudWatch bills OTel metric ingestion per GB.
-    """
-
-    #: SageMaker's detailed observability: per-GPU, per-instance host and container (vLLM/SGLang) metrics, component
-    #: placement, and the operation metrics that time scale-outs (end-to-end scaling latency, model download, GPU
-    #: load, container start, insufficient-capacity counts), queryable with PromQL once the account's OTel enrichment
-    #: is on. Cost: CloudWatch OTel ingestion ($0.50/GB; more resource tags make each datapoint larger).
-    #: Default: True (SageMaker's own default for new configs, set explicitly).
-    detailed_observability: bool = True
-    #: Enhanced metrics: the standard utilization and invocation metrics also per instance and per container.
-    #: Cost: more metric series to read and chart. Default: False (SageMaker's default).
-    enhanced_metrics: bool = False
-    #: How often the utilization (and, with detailed observability, GPU, host, container and placement) metrics are
-    #: published: 10, 30, 60, 120, 180, 240 or 300 seconds. 10 s gives six times the datapoints (and ingestion) of
-    #: 60 s. Scale-out operation metrics are event-driven and do not follow it. Default: 60 seconds.
-    publish_frequency: Duration = field(default_factory=lambda: Duration.seconds(60))
-
-    def __post_init__(self) -> None:
-        errors: list[str] = []
-        for name in ("detailed_observability", "enhanced_metrics"):
-            value = getattr(self, name)
-            if not isinstance(value, bool) and not v.is_token(value):
-                errors.append(f"{name} must be True or False, got {value!r}")
-        seconds = _whole_seconds(self.publish_frequency)
-        if seconds not in PUBLISH_FREQUENCIES_SECONDS:
-            allowed = ", ".join(str(s) for s in PUBLISH_FREQUENCIES_SECONDS)
-            errors.append(f"publish_frequency must be one of {allowed} seconds, got {self.publish_frequency!r}")
-        if errors:
-            raise ValueError("Invalid MetricsConfig: " + "; ".join(errors))
-
-    def _render(self) -> dict[str, Any]:
-        """The CloudFormation ``MetricsConfig`` property."""
-        return {
-            "EnableDetailedObservability": self.detailed_observability,
-            "EnableEnhancedMetrics": self.enhanced_metrics,
-            "MetricPublishFrequencyInSeconds": _whole_seconds(self.publish_frequency),
-        }
-
-
-def _whole_seconds(value: Any) -> int | None:
-    if not isinstance(value, Duration):
-        return None
-    try:
-        return int(v.seconds_of(value))
-    except Exception:  # noqa: BLE001 - jsii raises for a token or a fraction of a second
-        return None
 
 
 class _DefinedEndpoint(_EndpointBase):
@@ -158,6 +67,7 @@ class _DefinedEndpoint(_EndpointBase):
         scale_out_budget: Duration | None,
         record_stages: bool,
         metrics_config: MetricsConfig | None,
+        removal_policy: RemovalPolicy | None,
         errors: list[str],
         unchecked: dict[str, str],
         what: str,
@@ -186,6 +96,7 @@ class _DefinedEndpoint(_EndpointBase):
                 "metrics_config must be a MetricsConfig (e.g. MetricsConfig(publish_frequency=Duration.seconds(10))), "
                 f"got {metrics_config!r}"
             )
+        v.removal_policy(errors, removal_policy)
         v.raise_if_any(errors, what, scope, id)
         super().__init__(scope, id, physical_name=name)
         self._pulled_repositories: set[str] = set()
@@ -204,12 +115,17 @@ class _DefinedEndpoint(_EndpointBase):
         self._record_stages = record_stages
         #: What the endpoint publishes beyond the standard metrics (rendered as the config's ``MetricsConfig``).
         self.metrics_config = MetricsConfig() if metrics_config is None else metrics_config
+        #: Applied to the key, log groups and claims table the library creates; None: the defaults (key and logs kept).
+        self.removal_policy = removal_policy
         if encryption_key is None:
             encryption_key = kms.Key(
                 self,
                 "Key",
                 enable_key_rotation=True,
                 description=f"SageMaker endpoint {name}: ML storage volumes and the library's logs",
+                removal_policy=RemovalPolicy.RETAIN if removal_policy is None else removal_policy,
+                # A deleted key is only scheduled for deletion: the shortest waiting period KMS allows.
+                pending_window=Duration.days(7) if removal_policy == RemovalPolicy.DESTROY else None,
             )
         allow_logs_to_use(encryption_key)
         self.encryption_key = encryption_key
@@ -225,7 +141,9 @@ class _DefinedEndpoint(_EndpointBase):
         )
         self.connections, self._subnet_ids = self._build_network(vpc, vpc_subnets, security_groups)
         self._vpc = vpc
-        self._grant_runtime_access(name, self._subnet_ids, None if vpc is None else vpc.vpc_id)
+        grant_runtime_access(
+            self.role, self.encryption_key, self.connections, name, self._subnet_ids, None if vpc is None else vpc.vpc_id
+        )
         #: Token-valued props, named in one warning once the endpoint is rendered (``_create``).
         self._unchecked = dict(unchecked)
         if v.is_token(instance_type.name):
@@ -238,7 +156,7 @@ class _DefinedEndpoint(_EndpointBase):
             instance_type=self.instance_type.name,
             routing_config=sagemaker.CfnEndpointConfig.RoutingConfigProperty(
                 routing_strategy=self._routing_strategy.value,
-                prefix_aware_routing_config=_prefix_aware_config(self._prefix_aware_routing),
+                prefix_aware_routing_config=prefix_aware_config(self._prefix_aware_routing),
             ),
             volume_size_in_gb=self._volume_size_gb,
             inference_ami_version=self._inference_ami_version.value if self._inference_ami_version is not None else None,
@@ -328,6 +246,7 @@ class _DefinedEndpoint(_EndpointBase):
                 mode=self._cache_guard_mode,
                 purge_timeout=DEFAULT_PURGE_TIMEOUT if purge_timeout is None else purge_timeout,
                 encryption_key=self.encryption_key,
+                removal_policy=self.removal_policy,
             )
             # Created before the endpoint (eligibility first), deleted after it (purge verification).
             resource.node.add_dependency(self.cache_guard.resource)
@@ -340,95 +259,8 @@ class _DefinedEndpoint(_EndpointBase):
                 scale_out_budget=self._scale_out_budget,
                 encryption_key=self.encryption_key,
                 record_stages=self._record_stages,
+                removal_policy=self.removal_policy,
             )
-
-    def _grant_runtime_access(self, endpoint_name: str, subnet_ids: list[str], vpc_id: str | None) -> None:
-        """Logs, metrics, network interfaces and the volume key: what SageMaker does with the role at run time.
-
-        Added through ``add_to_principal_policy``, so an imported role is left as it is.
-        """
-        prefix = _scope.arn("logs", "log-group:/aws/sagemaker/Endpoints/")
-        statements = [
-            iam.PolicyStatement(
-                sid="EndpointLogs",
-                actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                resources=[f"{prefix}{endpoint_name}", f"{prefix}{endpoint_name}:log-stream:*"],
-            ),
-            iam.PolicyStatement(
-                sid="SageMakerMetrics",
-                actions=["cloudwatch:PutMetricData"],
-                resources=["*"],  # PutMetricData has no resource type; the namespace condition scopes it
-                conditions={"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}},
-            ),
-        ]
-        if self.connections.security_groups:
-            ec2_arn = f"arn:{Aws.PARTITION}:ec2:{Aws.REGION}:{Aws.ACCOUNT_ID}"
-            statements += [
-                iam.PolicyStatement(
-                    sid="VpcDescribe",
-                    actions=[
-                        "ec2:DescribeDhcpOptions",
-                        "ec2:DescribeNetworkInterfaces",
-                        "ec2:DescribeSecurityGroups",
-                        "ec2:DescribeSubnets",
-                        "ec2:DescribeVpcs",
-                    ],
-                    resources=["*"],  # EC2 Describe* actions have no resource type
-                ),
-                # CreateNetworkInterface authorizes the new interface, its subnet and its security groups together
-                # (Service Authorization Reference): one statement, bound to the endpoint's subnets and groups.
-                iam.PolicyStatement(
-                    sid="VpcCreateNetworkInterface",
-                    actions=["ec2:CreateNetworkInterface"],
-                    resources=[
-                        f"{ec2_arn}:network-interface/*",
-                        *(f"{ec2_arn}:subnet/{subnet}" for subnet in subnet_ids),
-                        *(f"{ec2_arn}:security-group/{sg.security_group_id}" for sg in self.connections.security_groups),
-                    ],
-                ),
-                # The other three act on existing interfaces, whose ec2:Vpc key confines them to this VPC.
-                iam.PolicyStatement(
-                    sid="VpcNetworkInterfaces",
-                    actions=[
-                        "ec2:CreateNetworkInterfacePermission",
-                        "ec2:DeleteNetworkInterface",
-                        "ec2:DeleteNetworkInterfacePermission",
-                    ],
-                    resources=[f"{ec2_arn}:network-interface/*"],
-                    conditions={"ArnEquals": {"ec2:Vpc": f"{ec2_arn}:vpc/{vpc_id}"}},
-                ),
-            ]
-        for statement in statements:
-            self.role.add_to_principal_policy(statement)
-        _nag.acknowledge_all(
-            self.role,
-            [
-                *_nag.in_packs("IAMNoInlinePolicy", _nag.INLINE_POLICY_REASON),
-                (
-                    _nag.log_streams(f"/aws/sagemaker/Endpoints/{endpoint_name}"),
-                    "SageMaker names the endpoint's log streams after instances it has not launched yet; "
-                    "the grant is confined to this endpoint's own log group.",
-                ),
-                (
-                    _nag.wildcard_resource("*"),
-                    "ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource type; PutMetricData is "
-                    "confined by a cloudwatch:namespace condition to /aws/sagemaker/*.",
-                ),
-                *(
-                    [(
-                        _nag.wildcard_resource(f"arn:{_nag.PARTITION}:ec2:{_nag.REGION}:{_nag.ACCOUNT}:network-interface/*"),
-                        "SageMaker creates the endpoint's network interfaces in the given subnets, so their IDs do not "
-                        "exist at deploy time; ec2:CreateNetworkInterface is bound to the endpoint's subnets and "
-                        "security groups in the same statement, and the delete and permission actions to its VPC by "
-                        "ec2:Vpc.",
-                    )]
-                    if self.connections.security_groups
-                    else []
-                ),
-            ],
-        )  # fmt: skip
-        # SageMaker attaches the encrypted ML storage volumes through a grant made with this role.
-        self.encryption_key.grant(self.role, "kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey")
 
     def _build_network(
         self,
@@ -484,7 +316,7 @@ def _validate_shared_props(
         )
     if not isinstance(routing_strategy, RoutingStrategy):
         errors.append(f"routing_strategy must be one of {', '.join(RoutingStrategy)}, got {routing_strategy!r}")
-    _validate_prefix_aware_routing(errors, routing_strategy, prefix_aware_routing)
+    validate_prefix_aware_routing(errors, routing_strategy, prefix_aware_routing)
     if inference_ami_version is not None and not isinstance(inference_ami_version, InferenceAmiVersion):
         errors.append(
             f"inference_ami_version must be one of {', '.join(InferenceAmiVersion)}, got {inference_ami_version!r}"
@@ -498,44 +330,3 @@ def _validate_shared_props(
         errors.append("vpc_subnets and security_groups need vpc; got them without a vpc")
     if security_groups is not None and not 1 <= len(security_groups) <= 5:
         errors.append(f"security_groups must hold 1-5 groups, got {len(security_groups)}")
-
-
-def _validate_prefix_aware_routing(errors: list[str], routing_strategy: Any, prefix_aware_routing: Any) -> None:
-    """Both settings when the strategy is PREFIX_AWARE ("Required when RoutingStrategy is PREFIX_AWARE"), none
-    otherwise ("Specify this parameter only when you set RoutingStrategy to PREFIX_AWARE")."""
-    prefix_aware = routing_strategy == RoutingStrategy.PREFIX_AWARE
-    if prefix_aware_routing is None:
-        if prefix_aware:
-            errors.append(
-                "prefix_aware_routing is required with routing_strategy=PREFIX_AWARE (SageMaker requires PrefixLength "
-                f"{PREFIX_LENGTH_RANGE[0]}-{PREFIX_LENGTH_RANGE[1]} and ConcurrencyThreshold "
-                f"{CONCURRENCY_THRESHOLD_RANGE[0]}-{CONCURRENCY_THRESHOLD_RANGE[1]}), for example "
-                "PrefixAwareRouting(prefix_length=4096, concurrency_threshold=8); got None"
-            )
-        return
-    if not isinstance(prefix_aware_routing, PrefixAwareRouting):
-        errors.append(
-            "prefix_aware_routing must be a PrefixAwareRouting(prefix_length=..., concurrency_threshold=...), "
-            f"got {prefix_aware_routing!r}"
-        )
-        return
-    if not prefix_aware:
-        errors.append(
-            "prefix_aware_routing applies only with routing_strategy=PREFIX_AWARE, got routing_strategy="
-            f"{getattr(routing_strategy, 'value', routing_strategy)}"
-        )
-    v.int_in_range(errors, "prefix_aware_routing.prefix_length", prefix_aware_routing.prefix_length, *PREFIX_LENGTH_RANGE)
-    v.int_in_range(
-        errors, "prefix_aware_routing.concurrency_threshold", prefix_aware_routing.concurrency_threshold,
-        *CONCURRENCY_THRESHOLD_RANGE,
-    )  # fmt: skip
-
-
-def _prefix_aware_config(
-    routing: PrefixAwareRouting | None,
-) -> sagemaker.CfnEndpointConfig.PrefixAwareRoutingConfigProperty | None:
-    if routing is None:
-        return None
-    return sagemaker.CfnEndpointConfig.PrefixAwareRoutingConfigProperty(
-        prefix_length=routing.prefix_length, concurrency_threshold=routing.concurrency_threshold
-    )

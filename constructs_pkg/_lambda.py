@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Aws, Duration
+from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -33,12 +33,15 @@ def python_function(
     environment: dict[str, str] | None = None,
     encryption_key: kms.IKey | None = None,
     how_invoked: str,
+    removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
 ) -> lambda_.Function:
-    """A library Lambda function: latest Python on ARM, its own role and a log group kept after stack deletion.
+    """A library Lambda function: latest Python on ARM, its own role and a log group, by default kept after stack
+    deletion (``removal_policy``).
 
-    The log group is retained on purpose: the cache guard writes its purge verdict while the stack is being deleted.
+    The log group is retained by default on purpose: the cache guard writes its purge verdict while the stack is being
+    deleted, and that verdict is the evidence of the deletion.
     """
-    log_group = log_group_for(scope, f"{id}Logs", encryption_key)
+    log_group = log_group_for(scope, f"{id}Logs", encryption_key, removal_policy)
     role = iam.Role(scope, f"{id}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description)
     role.add_to_policy(
         iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn])
@@ -63,9 +66,13 @@ def python_function(
     return function
 
 
-def log_group_for(scope: Construct, id: str, encryption_key: kms.IKey | None) -> logs.LogGroup:
+def log_group_for(
+    scope: Construct, id: str, encryption_key: kms.IKey | None, removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
+) -> logs.LogGroup:
     """A log group kept three months, encrypted with ``encryption_key`` when one is given."""
-    log_group = logs.LogGroup(scope, id, retention=logs.RetentionDays.THREE_MONTHS, encryption_key=encryption_key)
+    log_group = logs.LogGroup(
+        scope, id, retention=logs.RetentionDays.THREE_MONTHS, encryption_key=encryption_key, removal_policy=removal_policy
+    )
     if encryption_key is None:
         _nag.acknowledge_rule(
             log_group,

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from aws_cdk import Annotations, Duration, Token
+from aws_cdk import Annotations, Duration, RemovalPolicy, Token
 from constructs import IConstruct
 
 from ._naming import SAGEMAKER_NAME, SAGEMAKER_NAME_MAX
@@ -232,3 +232,14 @@ def seconds_of(value: Duration) -> float:
         cached = value.to_seconds()
         remember(value, _SECONDS, cached)
     return cached
+
+
+#: What ``removal_policy`` may be: the library's keys and log groups cannot take a snapshot.
+REMOVAL_POLICIES = (RemovalPolicy.RETAIN, RemovalPolicy.DESTROY, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE)
+
+
+def removal_policy(errors: list[str], value: Any) -> None:
+    """``removal_policy`` is None or one of ``REMOVAL_POLICIES``."""
+    if value is not None and (not isinstance(value, RemovalPolicy) or value not in REMOVAL_POLICIES):
+        allowed = ", ".join(f"RemovalPolicy.{p.name}" for p in REMOVAL_POLICIES)
+        errors.append(f"removal_policy must be one of {allowed} (aws_cdk.RemovalPolicy), got {value!r}")

@@ -16,6 +16,7 @@ from aws_cdk import (
     IAspect,
     IStableListProducer,
     Lazy,
+    RemovalPolicy,
     Stack,
     Token,
 )
@@ -92,12 +93,20 @@ class CacheGuard(Construct):
         mode: CacheGuardMode = CacheGuardMode.WARN,
         purge_timeout: Duration = DEFAULT_PURGE_TIMEOUT,
         encryption_key: kms.IKey | None = None,
+        removal_policy: RemovalPolicy | None = None,
     ) -> None:
+        """
+        :param removal_policy: What happens to the three log groups (both functions' and the Provider's) when they
+            leave the stack. ``DESTROY`` deletes them, and with them the purge verdict the guard logs during the
+            deletion. Default: ``RemovalPolicy.RETAIN`` (the verdict is the evidence that the cache was purged).
+        """
         instance_type = endpoint.instance_type
         errors: list[str] = []
         if instance_type is None:
             errors.append("endpoint must have a known instance_type, got an endpoint without one")
         check_purge_timeout(errors, "purge_timeout", purge_timeout)
+        v.removal_policy(errors, removal_policy)
+        policy = RemovalPolicy.RETAIN if removal_policy is None else removal_policy
         if errors:
             raise ConfigurationError(path_of(scope, id), "CacheGuard", errors)
         assert instance_type is not None
@@ -111,16 +120,16 @@ class CacheGuard(Construct):
         self.on_event_function = python_function(
             self, "OnEvent", handler="runtime.guard.on_event", timeout=Duration.minutes(2),
             description=f"Checks container image cache eligibility of SageMaker endpoint {endpoint_name}",
-            encryption_key=encryption_key, how_invoked=invoked,
+            encryption_key=encryption_key, how_invoked=invoked, removal_policy=policy,
         )  # fmt: skip
         self.is_complete_function = python_function(
             self, "IsComplete", handler="runtime.guard.is_complete", timeout=Duration.minutes(1),
             description=f"Verifies that SageMaker endpoint {endpoint_name} and its cache are gone",
-            encryption_key=encryption_key, how_invoked=invoked,
+            encryption_key=encryption_key, how_invoked=invoked, removal_policy=policy,
         )  # fmt: skip
         self._describe_images = GrowingStatement(self.on_event_function, "ecr:DescribeImages", "ecr:DescribeRepositories")
         self._grant_verification(endpoint_name)
-        provider_logs = log_group_for(self, "ProviderLogs", encryption_key)
+        provider_logs = log_group_for(self, "ProviderLogs", encryption_key, policy)
         # Our own roles for the framework's functions: the default ones attach AWSLambdaBasicExecutionRole (log writes
         # anywhere). These write only to the Provider's log group; CDK adds the invoke grants the framework needs.
         framework_roles = [

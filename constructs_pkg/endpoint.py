@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 import jsii
-from aws_cdk import Annotations, Aspects, Duration, IAspect
+from aws_cdk import Annotations, Aspects, Duration, IAspect, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -15,13 +15,8 @@ from constructs import Construct, IConstruct
 
 from . import _validation as v
 from ._capacity import guaranteed_copies_problem
-from ._defined_endpoint import (
-    InferenceAmiVersion,
-    MetricsConfig,
-    PrefixAwareRouting,
-    RoutingStrategy,
-    _DefinedEndpoint,
-)
+from ._defined_endpoint import _DefinedEndpoint
+from ._endpoint_settings import InferenceAmiVersion, MetricsConfig, PrefixAwareRouting, RoutingStrategy
 from .cache_guard import CacheGuardMode
 from .capacity import (
     CapacityReservation,
@@ -87,6 +82,7 @@ class InferenceEndpoint(_DefinedEndpoint):
         instance_provision_timeout: Duration | None = None,
         capacity_reservation: CapacityReservation | None = None,
         scale_in: ScaleInPolicy | None = None,
+        removal_policy: RemovalPolicy | None = None,
     ) -> None:
         """
         :param instance_type: The accelerator instance type, e.g. ``AcceleratorInstanceType.G6_2XLARGE``. Required
@@ -103,7 +99,7 @@ class InferenceEndpoint(_DefinedEndpoint):
         :param vpc_subnets: Subnets in ``vpc``. Default: the VPC's private subnets.
         :param security_groups: Security groups (1-5). Default: one new group with all outbound traffic allowed.
         :param encryption_key: Customer-managed KMS key for the ML storage volumes and the library's log groups.
-            Default: a new key with yearly rotation, kept when the stack is deleted (the guard's logs outlive it).
+            Default: a new key with yearly rotation, kept when the stack is deleted unless ``removal_policy`` says otherwise.
             It does not cover NVMe instance-store volumes, which the instance encrypts in hardware.
         :param routing_strategy: Request routing among instances. Default: least outstanding requests.
         :param prefix_aware_routing: Prefix length and concurrency threshold; required with
@@ -138,6 +134,12 @@ class InferenceEndpoint(_DefinedEndpoint):
             ``instance_pools``. Default: on-demand capacity.
         :param scale_in: How managed instance scaling releases instances (``ManagedInstanceScaling.ScaleInPolicy``).
             Default: SageMaker's.
+        :param removal_policy: What happens to the KMS key, the log groups and the recorder's claims table this
+            endpoint creates when they leave the stack (``aws_cdk.RemovalPolicy``). ``DESTROY`` deletes them all; the
+            key then waits the shortest pending window KMS allows, 7 days, before it is deleted, and the guard's purge
+            verdict is deleted with its log group. A key, role or VPC you pass in is never touched. Default: the key
+            and the log groups are retained (the key encrypts those logs, which keep the evidence of what the guard
+            and recorder saw after the stack is gone); the claims table is deleted.
         """
         errors: list[str] = []
         levers = _render_levers(
@@ -183,6 +185,7 @@ class InferenceEndpoint(_DefinedEndpoint):
             scale_out_budget=scale_out_budget,
             record_stages=record_stages,
             metrics_config=metrics_config,
+            removal_policy=removal_policy,
             errors=errors,
             unchecked=unchecked,
             what="InferenceEndpoint",

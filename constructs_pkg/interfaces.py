@@ -7,22 +7,21 @@ guard and dashboard modules depend on them and not on each other.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from aws_cdk import Duration, IResource
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
+
 from . import metrics
+from .capacity import InstanceTypeCompute
+from .deployment import AutoRollback, RollingUpdate
 from .images import BoundImage, ContainerImage, ModelData
 from .instance_types import AcceleratorInstanceType
-
-if TYPE_CHECKING:
-    from .capacity import InstanceTypeCompute
-    from .deployment import AutoRollback, RollingUpdate
-    from .model_data import S3ModelData
-    from .placement import SchedulingConfig
+from .model_data import S3ModelData
+from .placement import SchedulingConfig
 
 
 class IScalableCopyCount(Protocol):

@@ -58,6 +58,7 @@ class ScaleOutRecorder(Construct):
         scale_out_budget: Duration | None = DEFAULT_SCALE_OUT_BUDGET,
         encryption_key: kms.IKey | None = None,
         record_stages: bool = True,
+        removal_policy: RemovalPolicy | None = None,
     ) -> None:
         """
         :param endpoint: The endpoint to record (defined here or imported).
@@ -68,11 +69,16 @@ class ScaleOutRecorder(Construct):
         :param record_stages: Time each scale-out stage by stage, infer image-cache misses, and alarm on them
             (``cache_regression_alarms``). It reads only the log-stream list (names and first-event times, no log
             content) of these components' SageMaker log groups. Default: True.
+        :param removal_policy: What happens to the function's log group and the claims table when they leave the
+            stack; given, it applies to both. Default: the log group is retained (its lines explain gaps in the
+            metrics after the stack is gone) and the table is deleted (it holds only claims that expire in two days
+            and each component's cold-deployment baseline, meaningless without the endpoint).
         """
         errors: list[str] = []
         v.duration_in_range(errors, "scale_out_budget", scale_out_budget, 1, 24 * 3600)
         if not isinstance(record_stages, bool):
             errors.append(f"record_stages must be True or False, got {record_stages!r}")
+        v.removal_policy(errors, removal_policy)
         v.raise_if_any(errors, "ScaleOutRecorder", scope, id)
         super().__init__(scope, id)
         self.endpoint = endpoint
@@ -102,7 +108,8 @@ class ScaleOutRecorder(Construct):
             ),
             # AWS-managed: a customer key here would make CDK's table grant add kms:ReEncrypt* and GenerateDataKey*.
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            removal_policy=RemovalPolicy.DESTROY,  # only idempotency claims, which expire after two days anyway
+            # Default: only idempotency claims, which expire after two days anyway, and the cold baselines.
+            removal_policy=RemovalPolicy.DESTROY if removal_policy is None else removal_policy,
         )
         _nag.acknowledge_rule(
             self.claims,
@@ -129,6 +136,7 @@ class ScaleOutRecorder(Construct):
             encryption_key=encryption_key,
             how_invoked="EventBridge invokes it asynchronously every minute and retries a failed run twice; the "
             "next run does not depend on it",
+            removal_policy=RemovalPolicy.RETAIN if removal_policy is None else removal_policy,
         )
         # GetItem reads the cold-deployment baseline the stage timeline compares against.
         claim_actions = ["dynamodb:PutItem", "dynamodb:DeleteItem", *(["dynamodb:GetItem"] if record_stages else [])]

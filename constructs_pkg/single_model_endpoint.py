@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from typing import Any
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -10,13 +13,9 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from . import _validation as v
-from ._defined_endpoint import (
-    InferenceAmiVersion,
-    MetricsConfig,
-    PrefixAwareRouting,
-    RoutingStrategy,
-    _DefinedEndpoint,
-)
+from . import metrics
+from ._defined_endpoint import _DefinedEndpoint
+from ._endpoint_settings import InferenceAmiVersion, MetricsConfig, PrefixAwareRouting, RoutingStrategy
 from .cache_guard import CacheGuardMode
 from .endpoint_base import DEFAULT_VARIANT_NAME
 from .errors import ConfigurationError
@@ -68,6 +67,7 @@ class SingleModelEndpoint(_DefinedEndpoint):
         scale_out_budget: Duration | None = DEFAULT_SCALE_OUT_BUDGET,
         record_stages: bool = True,
         metrics_config: MetricsConfig | None = None,
+        removal_policy: RemovalPolicy | None = None,
     ) -> None:
         """
         :param instance_type: The accelerator instance type.
@@ -113,6 +113,7 @@ class SingleModelEndpoint(_DefinedEndpoint):
             scale_out_budget=scale_out_budget,
             record_stages=record_stages,
             metrics_config=metrics_config,
+            removal_policy=removal_policy,
             errors=errors,
             unchecked={"initial_instance_count": "range"} if v.is_token(initial_instance_count) else {},
             what="SingleModelEndpoint",
@@ -173,6 +174,30 @@ class SingleModelEndpoint(_DefinedEndpoint):
             what=f"endpoint {self.node.id}",
         )  # fmt: skip
         return self.scale_out_plan
+
+    # Without inference components SageMaker publishes the per-device metrics, not the *Normalized ones (metrics.py).
+    def metric_gpu_utilization(self, **options: Any) -> cw.Metric:
+        """GPU utilization of the variant's instances: 0-100 per GPU, so up to 100 x the instance's GPUs
+        (``GPUUtilization``). Default: average over 1 minute."""
+        return self.metric(metrics.VARIANT_GPU_UTILIZATION, **options)
+
+    def metric_gpu_memory_utilization(self, **options: Any) -> cw.Metric:
+        """GPU memory utilization: 0-100 per GPU (``GPUMemoryUtilization``). Default: average over 1 minute."""
+        return self.metric(metrics.VARIANT_GPU_MEMORY_UTILIZATION, **options)
+
+    def metric_cpu_utilization(self, **options: Any) -> cw.Metric:
+        """CPU utilization: 0-100 per CPU core (``CPUUtilization``). Default: average over 1 minute."""
+        return self.metric(metrics.VARIANT_CPU_UTILIZATION, **options)
+
+    def metric_gpu_reservation(self, **options: Any) -> cw.Metric:
+        """Refused: SageMaker publishes ``GPUReservation`` only "for endpoints that host active inference components"
+        (metric list); use ``metric_gpu_utilization()``."""
+        raise ConfigurationError(
+            self.node.path,
+            "metric_gpu_reservation",
+            ["GPUReservation is published only for endpoints that host inference components; a single-model endpoint "
+             "has metric_gpu_utilization() and metric_gpu_memory_utilization()"],
+        )  # fmt: skip
 
     def scale_on_concurrent_requests(
         self,

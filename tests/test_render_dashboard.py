@@ -48,4 +48,4 @@ def test_preview_plots_the_simulated_scale_outs(tmp_path):
     script.render(body, drawn, series)
     with Image.open(empty) as a, Image.open(drawn) as b:
         assert a.size == b.size
-        assert len(set(b.getdata())) > len(set(a.getdata()))  # curves, bars and markers add colours
+        assert len(set(b.get_flattened_data())) > len(set(a.get_flattened_data()))  # curves, bars and markers add colours

@@ -6,6 +6,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import boto3  # type: ignore[import-untyped]  # no stubs in the Lambda runtime's boto3
+from botocore.config import Config  # type: ignore[import-untyped]
+
 THROTTLING_CODES = frozenset(
     {"Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded"}
 )
@@ -52,9 +55,6 @@ class Clients:
 
 
 def _boto3_client(service: str, region: str | None) -> Any:
-    import boto3  # type: ignore[import-untyped]  # no stubs in the Lambda runtime's boto3
-    from botocore.config import Config  # type: ignore[import-untyped]
-
     # One attempt per call: Clients.call owns the retry policy, so it is the same in Lambda and in tests.
     config = Config(retries={"total_max_attempts": 1, "mode": "standard"})
     return boto3.client(service, region_name=region, config=config)

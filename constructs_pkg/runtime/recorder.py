@@ -48,16 +48,16 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from . import names
+from .activities import OUT, count_before, direction, first_datapoint, triggering_alarm
 from .aws import Clients, error_code
+from .recorder_config import Config, Target
+from .stages import E2E, StageReader, detection_seconds, first_event_after, stage_timeline
 
 LOG = logging.getLogger(__name__)
 LOG.setLevel(logging.INFO)
@@ -67,13 +67,6 @@ LAG = timedelta(minutes=2)
 LOOKBACK = timedelta(hours=6)  # activities that started earlier than this before the window are not searched
 CLAIM_TTL = timedelta(days=2)
 HISTORY_BEFORE = timedelta(minutes=30)
-SCALABLE_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
-VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
-OUT, IN = "out", "in"
-_ALARM = re.compile(r"\balarm (\S+) in state ALARM")
-_TARGET = re.compile(r"\bto (\d+)\b")
-_SCALE_OUT_ALARM = "-AlarmHigh-"  # Application Auto Scaling's target-tracking alarm names
-_SCALE_IN_ALARM = "-AlarmLow-"
 _FAILED = frozenset({"Failed", "Unfulfilled"})
 _UNFINISHED = frozenset({"Pending", "InProgress"})
 _MAX_DATUMS = 1000  # PutMetricData limit per call
@@ -81,66 +74,6 @@ _CAPACITY = "InsufficientInstanceCapacity"
 STREAMS_PAGE = 50  # DescribeLogStreams limit per call
 BASELINE_PAGES = 5  # streams read (once per component) to find its first, cold deployment
 COLD_DEPLOYMENT = timedelta(hours=1)  # a stream created later than this after creation is not the cold deployment
-
-
-@dataclass(frozen=True)
-class Target:
-    """One Application Auto Scaling target the recorder follows."""
-
-    resource_id: str
-    dimension: str
-    #: The metric dimensions its datums carry.
-    dims: Mapping[str, str]
-    #: The CloudWatch Logs group its containers write to.
-    log_group: str = ""
-
-
-@dataclass(frozen=True)
-class Config:
-    endpoint_name: str
-    variant_name: str
-    components: tuple[str, ...]
-    claim_table: str
-    #: True for a single-model endpoint scaled on instances: its variant's activities are recorded too.
-    variant_scaled: bool = False
-    #: Names of the library's wake-from-zero alarms: an activity they cause is a scale-out.
-    wake_alarms: frozenset[str] = frozenset()
-    #: Read log streams (and the cold baseline) to publish the stage timeline of each scale-out.
-    stage_logs: bool = False
-
-    @property
-    def targets(self) -> list[Target]:
-        """The recorded targets: each component's copy count, and the variant's instance count when scaled."""
-        targets = [Target(f"inference-component/{c}", SCALABLE_DIMENSION, {names.COMPONENT_DIMENSION: c},
-                          names.component_log_group(c)) for c in self.components]  # fmt: skip
-        if self.variant_scaled:
-            targets.append(Target(f"endpoint/{self.endpoint_name}/variant/{self.variant_name}", VARIANT_DIMENSION,
-                                  {names.ENDPOINT_DIMENSION: self.endpoint_name},
-                                  names.endpoint_log_group(self.endpoint_name)))  # fmt: skip
-        return targets
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
-        """Read the function's environment. ``WAKE_ALARMS`` (comma-separated) defaults to each component's
-        ``<component>-wake-from-zero``, the name the construct gives it. ``STAGE_LOGS=true`` turns the stage
-        timeline on."""
-        env = os.environ if env is None else env
-        components = tuple(c for c in env.get("COMPONENTS", "").split(",") if c)
-        wake = env.get("WAKE_ALARMS")
-        wake_alarms = (
-            frozenset(a for a in wake.split(",") if a)
-            if wake is not None
-            else frozenset(f"{c}{names.WAKE_ALARM_SUFFIX}" for c in components)
-        )
-        return cls(
-            endpoint_name=env["ENDPOINT_NAME"],
-            variant_name=env["VARIANT_NAME"],
-            components=components,
-            claim_table=env["CLAIM_TABLE"],
-            variant_scaled=env.get("VARIANT_SCALED", "false") == "true",
-            wake_alarms=wake_alarms,
-            stage_logs=env.get("STAGE_LOGS", "false") == "true",
-        )
 
 
 class Recorder:
@@ -241,7 +174,7 @@ class Recorder:
             status = activity["StatusCode"]
             if status in _UNFINISHED or ended is None or not start <= ended < end:
                 continue  # an unfinished activity is counted in the window where it ends
-            before = _count_before(activities[index + 1 :])
+            before = count_before(activities[index + 1 :])
             if before is None and status in _FAILED:
                 before = desired_now  # the change never applied, so the desired count is still the one before
             way = direction(activity, wake_alarms=self.config.wake_alarms, before=before)
@@ -258,7 +191,7 @@ class Recorder:
                 yield _datum(names.SCALE_OUT_LATENCY, target.dims, (ended - activity["StartTime"]).total_seconds(),
                              "Seconds", ended)  # fmt: skip
                 alarm = self._alarm_evaluation(activity)
-                detection = _detection_seconds(activity, alarm)
+                detection = detection_seconds(activity, alarm)
                 if detection is not None:
                     yield _datum(names.SCALE_OUT_DETECTION_LATENCY, target.dims, detection, "Seconds", ended)
                 if self.config.stage_logs:
@@ -398,115 +331,6 @@ class Recorder:
             self.clients.call("cloudwatch", "put_metric_data", Namespace=names.NAMESPACE, MetricData=datums[i : i + _MAX_DATUMS])
 
 
-# Reading activities (pure) ---------------------------------------------------------------------------------------
-def triggering_alarm(activity: Mapping[str, Any]) -> str | None:
-    """The alarm named in Cause (``monitor alarm <name> in state ALARM triggered policy <policy>``), if any."""
-    match = _ALARM.search(activity.get("Cause") or "")
-    return match.group(1) if match else None
-
-
-def target_count(activity: Mapping[str, Any]) -> int | None:
-    """The count the activity sets: the last ``to <N>`` of Description, else of StatusMessage. No noun is read."""
-    for text in (activity.get("Description"), activity.get("StatusMessage")):
-        found = _TARGET.findall(text or "")
-        if found:
-            return int(found[-1])
-    return None
-
-
-def direction(activity: Mapping[str, Any], *, wake_alarms: frozenset[str] | set[str] = frozenset(),
-              before: int | None = None) -> str | None:  # fmt: skip
-    """OUT, IN or None (unknown or no change); see the module docstring for the order of evidence."""
-    alarm = triggering_alarm(activity)
-    if alarm is not None:
-        if alarm in wake_alarms or _SCALE_OUT_ALARM in alarm:
-            return OUT
-        if _SCALE_IN_ALARM in alarm:
-            return IN
-    target = target_count(activity)
-    if target is None or before is None or target == before:
-        return None
-    return OUT if target > before else IN
-
-
-def _count_before(older: list[dict[str, Any]]) -> int | None:
-    """The target of the newest older activity that applied (Successful), i.e. the count an activity started from."""
-    for activity in older:  # newest first
-        if activity.get("StatusCode") == "Successful":
-            return target_count(activity)
-    return None
-
-
-@dataclass(frozen=True)
-class Stage:
-    name: str
-    seconds: float
-    label: str  # names.MEASURED or names.BOUNDED
-
-
-#: SageMaker's stage metrics a StageReader may return (seconds, by names.STAGE_* or E2E).
-SAGEMAKER_STAGES = (names.STAGE_MODEL_DOWNLOAD, names.STAGE_GPU_LOAD, names.STAGE_CONTAINER_START)
-E2E = "E2EScalingLatency"
-#: ``reader(target, activity) -> {stage: seconds}``: SageMaker's own stage metrics for one scale-out.
-StageReader = Callable[[Target, Mapping[str, Any]], Mapping[str, float]]
-
-
-def stage_timeline(*, started: datetime, ended: datetime, alarm: tuple[datetime, datetime] | None = None,
-                   first_log_event: datetime | None = None, sagemaker: Mapping[str, float] | None = None) -> list[Stage]:  # fmt: skip
-    """The stages of one scale-out from what was observed (see the module docstring); a stage that cannot be told
-    is left out, never guessed."""
-    stages: list[Stage] = []
-    if alarm is not None:
-        first, alarmed = alarm
-        if first <= alarmed <= started:
-            stages.append(Stage(names.STAGE_ALARM_EVALUATION, (alarmed - first).total_seconds(), names.MEASURED))
-            stages.append(Stage(names.STAGE_ALARM_TO_ACTIVITY, (started - alarmed).total_seconds(), names.MEASURED))
-    measured = {k: v for k, v in (sagemaker or {}).items() if k in SAGEMAKER_STAGES and v is not None}
-    end_to_end = (ended - started).total_seconds()
-    if len(measured) == len(SAGEMAKER_STAGES) and sum(measured.values()) <= end_to_end:
-        # They stack (one bar per provisioning event in SageMaker AI Insights), so the rest is provisioning + pull.
-        stages.append(Stage(names.STAGE_PROVISIONING_AND_PULL, end_to_end - sum(measured.values()), names.BOUNDED))
-        stages += [Stage(name, measured[name], names.MEASURED) for name in SAGEMAKER_STAGES]
-        return stages
-    if first_log_event is not None and started <= first_log_event <= ended:
-        stages.append(Stage(names.STAGE_PROVISIONING_AND_PULL, (first_log_event - started).total_seconds(), names.BOUNDED))
-        stages.append(Stage(names.STAGE_LOAD_AND_HEALTH_CHECK, (ended - first_log_event).total_seconds(), names.BOUNDED))
-    stages += [Stage(name, measured[name], names.MEASURED) for name in SAGEMAKER_STAGES if name in measured]
-    return stages
-
-
-def first_event_after(streams: Sequence[Mapping[str, Any]], start: datetime, end: datetime) -> datetime | None:
-    """The earliest first event of the streams created in [start, end] (epoch milliseconds in the answer)."""
-    lo, hi = _millis(start), _millis(end)
-    found = [s for s in streams if lo <= s.get("creationTime", -1) <= hi and s.get("firstEventTimestamp") is not None]
-    if not found:
-        return None
-    return _from_millis(min(s["firstEventTimestamp"] for s in found))
-
-
-def _detection_seconds(activity: Mapping[str, Any], alarm: tuple[datetime, datetime] | None) -> float | None:
-    if alarm is None:
-        return None
-    seconds = (activity["StartTime"] - alarm[0]).total_seconds()
-    return seconds if seconds >= 0 else None
-
-
-def _millis(at: datetime) -> int:
-    return int(at.timestamp() * 1000)
-
-
-def _from_millis(value: int) -> datetime:
-    return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
-
-
-def first_datapoint(reason: Mapping[str, Any]) -> datetime | None:
-    """The first datapoint of an alarm evaluation: the earliest of ``startDate`` (the first period of the evaluation
-    range) and the ``evaluatedDatapoints`` timestamps, which may list only the newest points."""
-    stamps = [_parse_time(p["timestamp"]) for p in reason.get("evaluatedDatapoints", []) if "timestamp" in p]
-    if isinstance(reason.get("startDate"), str):
-        stamps.append(_parse_time(reason["startDate"]))
-    return min(stamps) if stamps else None
-
 
 def _gauge(name: str, dims: Mapping[str, str], value: Any, at: datetime) -> list[dict[str, Any]]:
     return [] if value is None else [_datum(name, dims, value, "Count", at)]
@@ -520,16 +344,6 @@ def _datum(name: str, dims: Mapping[str, str], value: float, unit: str, at: date
         "Value": float(value),
         "Unit": unit,
     }
-
-
-def _parse_time(value: str) -> datetime:
-    """CloudWatch alarm-history timestamps, e.g. ``2026-11-24T03:40:10.000+0000``."""
-    for fmt in ("%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z"):
-        try:
-            return datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def _scheduled_time(event: dict[str, Any], fallback: datetime) -> datetime:

@@ -139,3 +139,25 @@ def test_endpoint_rejects(props, message):
 def test_it_hosts_no_components():
     with pytest.raises(ConfigurationError, match="hosts no inference components"):
         _endpoint(new_stack()).add_inference_component("X", image=None, accelerator_count=1, memory_mib=128)
+
+
+@pytest.mark.parametrize(
+    ("method", "metric_name"),
+    [("metric_gpu_utilization", "GPUUtilization"), ("metric_gpu_memory_utilization", "GPUMemoryUtilization"),
+     ("metric_cpu_utilization", "CPUUtilization")],
+)  # fmt: skip
+def test_utilization_metrics_are_the_ones_published_without_components(method, metric_name):
+    """The *Normalized metrics exist only for endpoints hosting inference components (metrics.py)."""
+    stack = new_stack()
+    endpoint = _endpoint(stack)
+    metric = getattr(endpoint, method)()
+    assert (metric.namespace, metric.metric_name, metric.statistic) == (
+        "/aws/sagemaker/Endpoints", metric_name, "Average"
+    )
+    assert metric.dimensions == {"EndpointName": endpoint.endpoint_name, "VariantName": endpoint.variant_name}
+    assert getattr(endpoint, method)(statistic="Maximum").statistic == "Maximum"
+
+
+def test_gpu_reservation_is_refused_because_only_component_endpoints_publish_it():
+    with pytest.raises(ConfigurationError, match="metric_gpu_reservation.*only for endpoints that host inference"):
+        _endpoint(new_stack()).metric_gpu_reservation()

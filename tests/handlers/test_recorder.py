@@ -14,8 +14,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from constructs_pkg.runtime import names
-from constructs_pkg.runtime.recorder import (E2E, IN, OUT, Config, Recorder, direction, first_event_after,
-                                             stage_timeline)
+from constructs_pkg.runtime.activities import IN, OUT, direction
+from constructs_pkg.runtime.recorder import Config, Recorder
+from constructs_pkg.runtime.stages import E2E, first_event_after, stage_timeline
 
 from .. import fixtures
 
