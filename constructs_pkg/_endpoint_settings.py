@@ -102,12 +102,11 @@ class MetricsConfig:
 
 
 def _whole_seconds(value: Any) -> int | None:
-    if not isinstance(value, Duration):
+    """Whole seconds of a concrete ``Duration``; None for anything else (a token, a fraction of a second)."""
+    if not isinstance(value, Duration) or value.is_unresolved():
         return None
-    try:
-        return int(v.seconds_of(value))
-    except Exception:  # noqa: BLE001 - jsii raises for a token or a fraction of a second
-        return None
+    seconds = v.seconds_of(value)
+    return int(seconds) if seconds == int(seconds) else None
 
 
 def validate_prefix_aware_routing(errors: list[str], routing_strategy: Any, prefix_aware_routing: Any) -> None:

@@ -69,15 +69,26 @@ def int_in_range(errors: list[str], prop: str, value: int | None, low: int, high
 def duration_in_range(
     errors: list[str], prop: str, value: Duration | None, low_s: int, high_s: int
 ) -> float | None:
-    """Seconds of ``value`` if it lies in [low_s, high_s]; records an error otherwise. None passes through."""
+    """Seconds of ``value``, which must be a ``Duration`` of whole seconds in [low_s, high_s]; records an error
+    otherwise (the seconds are still returned when only the range is broken). None passes through. A token passes
+    unchecked when given in seconds (CDK converts a token duration only from seconds)."""
     if value is None:
         return None
     if not isinstance(value, Duration):
         errors.append(f"{prop} must be an aws_cdk.Duration, got {value!r}")
         return None
+    if value.is_unresolved():
+        if value.unit_label() != "seconds":
+            errors.append(f"{prop} from a token must be Duration.seconds(token), got {value.to_string()}")
+            return None
+        return seconds_of(value)
     seconds = seconds_of(value)
-    if is_token(seconds):
-        return seconds
+    if seconds != int(seconds):
+        errors.append(f"{prop} must be whole seconds, got {seconds:g} seconds")
+        return None
+    if seconds < low_s or seconds > high_s:
+        errors.append(f"{prop} must be between {low_s} and {high_s} seconds, got {seconds:g} seconds")
+    return seconds
     if seconds < low_s or seconds > high_s:
         errors.append(f"{prop} must be between {low_s} and {high_s} seconds, got {seconds} seconds")
     return seconds
@@ -166,25 +177,6 @@ def container(
             errors.append(f"environment value of {key!r} must be a string of at most {_ENV_VALUE_MAX} characters")
 
 
-def whole_seconds(errors: list[str], prop: str, value: Duration | None, low_s: int, high_s: int) -> None:
-    """``value`` must be a ``Duration`` of whole seconds in [low_s, high_s]; None passes. A token passes unchecked
-    when given in seconds (CDK converts a token duration only from seconds)."""
-    if value is None:
-        return
-    if not isinstance(value, Duration):
-        errors.append(f"{prop} must be an aws_cdk.Duration, got {value!r}")
-        return
-    if value.is_unresolved():
-        if value.unit_label() != "seconds":
-            errors.append(f"{prop} from a token must be Duration.seconds(token), got {value.to_string()}")
-        return
-    seconds = value.to_seconds(integral=False)
-    if seconds != int(seconds):
-        errors.append(f"{prop} must be whole seconds, got {seconds} seconds")
-    elif not low_s <= seconds <= high_s:
-        errors.append(f"{prop} must be between {low_s} and {high_s} seconds, got {int(seconds)} seconds")
-
-
 def model_environment(errors: list[str], environment: Mapping[str, str] | None) -> None:
     """CreateModel's environment rules (botocore ``ContainerDefinition.Environment`` / ``EnvironmentMap``)."""
     if environment is None:
@@ -229,7 +221,7 @@ def seconds_of(value: Duration) -> float:
     """``value.to_seconds()``, read through jsii once per Duration: validation and rendering both need it."""
     cached: float | None = getattr(value, _SECONDS, None)
     if cached is None:
-        cached = value.to_seconds()
+        cached = value.to_seconds(integral=False)  # a fractional value is refused by its check, not by jsii
         remember(value, _SECONDS, cached)
     return cached
 

@@ -19,7 +19,7 @@ from typing import Any
 from aws_cdk import Duration
 
 from ._naming import SAGEMAKER_NAME, SAGEMAKER_NAME_MAX
-from ._validation import int_in_range, is_token, whole_seconds
+from ._validation import duration_in_range, int_in_range, is_token
 from .errors import ConfigurationError
 from .instance_types import AcceleratorInstanceType
 
@@ -114,7 +114,7 @@ def render_provision_timeout(timeout: Duration) -> int | float:
     insufficient capacity error while provisioning instances, it retries with the next instance pool (if configured)
     or waits until the timeout expires." A ``Duration.seconds(token)`` passes unchecked."""
     errors: list[str] = []
-    whole_seconds(errors, "instance_provision_timeout", timeout, *PROVISION_TIMEOUT_RANGE_S)
+    duration_in_range(errors, "instance_provision_timeout", timeout, *PROVISION_TIMEOUT_RANGE_S)
     if errors:
         raise ConfigurationError(None, "capacity", errors)
     seconds = timeout.to_seconds()
@@ -206,7 +206,7 @@ class ScaleInPolicy:
             return
         low, high = COOLDOWN_RANGE_MIN
         problems: list[str] = []
-        whole_seconds(problems, "scale_in.cooldown", self.cooldown, low * 60, high * 60)
+        duration_in_range(problems, "scale_in.cooldown", self.cooldown, low * 60, high * 60)
         errors.extend(problems)
         if not problems and self.cooldown is not None and self.cooldown.to_seconds() % 60:
             errors.append(f"scale_in.cooldown must be whole minutes, got {self.cooldown.to_seconds()} seconds")

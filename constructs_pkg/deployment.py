@@ -18,7 +18,7 @@ from typing import Any
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cw
 
-from ._validation import int_in_range, is_token, whole_seconds
+from ._validation import duration_in_range, int_in_range, is_token
 from .errors import ConfigurationError, invalid
 
 #: ``MaximumBatchSize``: "The value must be between 5% to 50% of the copy count of the inference component."
@@ -101,8 +101,11 @@ class RollingUpdate:
             errors.append(f"rolling_update.rollback_maximum_batch_size must be a BatchSize, got {rollback!r}")
         if self.wait_interval is None:
             errors.append("rolling_update.wait_interval is required by the API (WaitIntervalInSeconds), got None")
-        whole_seconds(errors, "rolling_update.wait_interval", self.wait_interval, *WAIT_INTERVAL_RANGE_S)
-        whole_seconds(errors, "rolling_update.maximum_execution_timeout", self.maximum_execution_timeout, *EXECUTION_TIMEOUT_RANGE_S)
+        duration_in_range(errors, "rolling_update.wait_interval", self.wait_interval, *WAIT_INTERVAL_RANGE_S)
+        duration_in_range(
+            errors, "rolling_update.maximum_execution_timeout", self.maximum_execution_timeout,
+            *EXECUTION_TIMEOUT_RANGE_S,
+        )  # fmt: skip
         if errors:
             raise ConfigurationError(None, "deployment config", errors)
 

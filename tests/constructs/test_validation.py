@@ -113,6 +113,7 @@ def test_repository_image_rejects_tag_and_digest_together():
         ({"target_per_copy": -2.5}, r"target_per_copy must be a number > 0, got -2.5"),
         ({"scale_in_cooldown": Duration.hours(2)}, r"scale_in_cooldown must be between 0 and 3600 seconds, got 7200"),
         ({"scale_out_cooldown": Duration.seconds(3601)}, r"scale_out_cooldown must be between 0 and 3600 seconds"),
+        ({"scale_out_cooldown": Duration.millis(1500)}, r"scale_out_cooldown must be whole seconds, got 1.5 seconds"),
         ({"max_copies": 9}, r"max_copies \(9\) must be <= 8: copies of 1 accelerator\(s\) and 8192 MiB that fit on max_instance_count 2 x ml.g6.12xlarge"),
     ],
 )  # fmt: skip
