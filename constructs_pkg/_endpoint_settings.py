@@ -10,6 +10,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_sagemaker as sagemaker
 
 from . import _validation as v
+from .errors import ConfigurationError
 
 
 class RoutingStrategy(StrEnum):
@@ -90,7 +91,7 @@ class MetricsConfig:
             allowed = ", ".join(str(s) for s in PUBLISH_FREQUENCIES_SECONDS)
             errors.append(f"publish_frequency must be one of {allowed} seconds, got {self.publish_frequency!r}")
         if errors:
-            raise ValueError("Invalid MetricsConfig: " + "; ".join(errors))
+            raise ConfigurationError(None, "MetricsConfig", errors)
 
     def _render(self) -> dict[str, Any]:
         """The CloudFormation ``MetricsConfig`` property."""

@@ -13,6 +13,7 @@ from typing import Any
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cw
 
+from .errors import ConfigurationError
 from .runtime import names
 
 SAGEMAKER = "AWS/SageMaker"
@@ -163,8 +164,8 @@ class SageMakerQueries:
         for name in _QUERY_FIELDS:
             value = getattr(self, name)
             if not isinstance(value, str) or not 1 <= len(value) <= _MAX_QUERY:
-                raise ValueError(
-                    f"SageMakerQueries.{name} must be a PromQL string of 1-{_MAX_QUERY} characters, got {value!r}"
+                raise ConfigurationError(
+                    None, "SageMakerQueries", [f"{name} must be a PromQL string of 1-{_MAX_QUERY} characters, got {value!r}"]
                 )
 
     @staticmethod

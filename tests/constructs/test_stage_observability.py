@@ -70,12 +70,12 @@ def test_metrics_config_settings_reach_a_single_model_endpoint():
 
 @pytest.mark.parametrize("frequency", [Duration.seconds(20), Duration.minutes(6), Duration.millis(1500)])
 def test_metrics_config_refuses_a_frequency_sagemaker_does_not_offer(frequency):
-    with pytest.raises(ValueError, match=r"publish_frequency must be one of 10, 30, 60, 120, 180, 240, 300 seconds"):
+    with pytest.raises(ConfigurationError, match=r"publish_frequency must be one of 10, 30, 60, 120, 180, 240, 300 seconds"):
         MetricsConfig(publish_frequency=frequency)
 
 
 def test_metrics_config_refuses_a_non_boolean_flag():
-    with pytest.raises(ValueError, match=r"enhanced_metrics must be True or False, got 'yes'"):
+    with pytest.raises(ConfigurationError, match=r"enhanced_metrics must be True or False, got 'yes'"):
         MetricsConfig(enhanced_metrics="yes")  # type: ignore[arg-type]
 
 
@@ -174,7 +174,9 @@ def test_sagemaker_capacity_alarm_is_a_promql_alarm_on_this_endpoint():
 
 
 def test_queries_refuse_an_empty_string():
-    with pytest.raises(ValueError, match=r"SageMakerQueries.gpu_load must be a PromQL string of 1-10000 characters"):
+    with pytest.raises(
+        ConfigurationError, match=r"invalid SageMakerQueries: gpu_load must be a PromQL string of 1-10000 characters"
+    ):
         SageMakerQueries(gpu_load="")
 
 
