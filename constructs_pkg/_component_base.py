@@ -165,7 +165,9 @@ class _ComponentBase(Resource):
 
     def metric(self, spec: metrics.MetricSpec, **options: Any) -> cw.Metric:
         """Any component metric from ``constructs_pkg.metrics``; options override its defaults."""
-        return spec.metric(metrics.component_dimensions(self.component_name), **options)
+        return spec.metric(
+            metrics.component_dimensions(self.component_name), endpoint_name=self.endpoint.physical_endpoint_name, **options
+        )
 
     def metric_concurrent_requests_per_copy(self, **options: Any) -> cw.Metric:
         """The scaling signal: concurrent requests per copy, queued ones included. Default: maximum over 10 seconds."""
@@ -242,9 +244,8 @@ class _ComponentBase(Resource):
     def metric_scale_out_stage_seconds(self, stage: str, **options: Any) -> cw.Metric:
         """Seconds one stage of each scale-out took (recorder with ``record_stages``; ``stage`` is one of
         ``metrics.SCALE_OUT_STAGES``). Default: maximum over 5 minutes."""
-        return metrics.SCALE_OUT_STAGE_SECONDS.metric(
-            metrics.stage_dimensions(metrics.component_dimensions(self.component_name), stage), **options
-        )
+        dims = metrics.stage_dimensions(metrics.component_dimensions(self.component_name), stage)
+        return metrics.SCALE_OUT_STAGE_SECONDS.metric(dims, endpoint_name=self.endpoint.physical_endpoint_name, **options)
 
     def metric_provisioning_pull_to_cold_ratio(self, **options: Any) -> cw.Metric:
         """A scale-out's provisioning-and-pull bound over the cold first deployment's; near 1, the image cache most

@@ -127,7 +127,7 @@ class _DefinedEndpoint(_EndpointBase):
                 # A deleted key is only scheduled for deletion: the shortest waiting period KMS allows.
                 pending_window=Duration.days(7) if removal_policy == RemovalPolicy.DESTROY else None,
             )
-        allow_logs_to_use(encryption_key)
+        allow_logs_to_use(encryption_key, name)
         self.encryption_key = encryption_key
         self.role = role if role is not None else iam.Role(
             self,

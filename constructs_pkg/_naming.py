@@ -10,12 +10,19 @@ from __future__ import annotations
 import hashlib
 import re
 
-from aws_cdk import Token
+from aws_cdk import Aws, Fn, Token
 from constructs import IConstruct
 
 from ._scope import remember, stack_facts
 
 SAGEMAKER_NAME_MAX = 63
+#: Every log group the library creates is named ``/constructs-pkg/<endpoint>/...`` (``library_log_group_name``).
+LOG_GROUP_ROOT = "/constructs-pkg"
+#: CreateLogGroup: "logGroupName ... Length Constraints: Minimum length of 1. Maximum length of 512",
+#: pattern ``[\.\-_/#A-Za-z0-9]+``.
+LOG_GROUP_NAME_MAX = 512
+LOG_GROUP_NAME = re.compile(r"^[\.\-_/#A-Za-z0-9]+$")
+_LOG_GROUP_TAIL_MAX = 128
 SAGEMAKER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
 _HASH_LEN = 8
 _PATH = "_constructs_pkg_path"  # a construct's path never changes: kept on the Python object once read
@@ -61,3 +68,32 @@ def default_name(scope: IConstruct, id: str, given: str | None) -> str:
         remember(scope, _PATH, scope_path)
     relative = f"{scope_path}/{id}"[len(stack.path) :].lstrip("/")
     return physical_name(f"{stack.name_base}/{relative}")
+
+
+def log_group_prefix(endpoint_name: str) -> str:
+    """The start of the name of every log group the library creates for endpoint ``endpoint_name``.
+
+    The endpoint's key lets CloudWatch Logs use it for log groups under this prefix only. It holds the endpoint's
+    name and no reference to a log group, so the key policy can name it without a dependency cycle; a token name
+    (a CfnParameter) becomes an ``Fn::Join``.
+    """
+    return f"{LOG_GROUP_ROOT}/{endpoint_name}/"
+
+
+def library_log_group_name(scope: IConstruct, id: str, endpoint_name: str) -> str:
+    """``<log_group_prefix><stack id>/<path>-<hash>``: the physical name of log group ``id`` in ``scope``.
+
+    - under the endpoint's prefix, so its key policy can name it;
+    - the UUID of the stack's ``AWS::StackId``: a log group kept after its stack was deleted (the default
+      ``RemovalPolicy.RETAIN``) does not block the same stack's next creation, which gets a new stack id;
+    - the construct's path in its stack (readable, then a hash of the full path, like ``physical_name``): unique
+      within the stack, and it changes exactly when the construct moves, so CloudFormation can create the new log
+      group before it deletes (or keeps) the old one.
+
+    At most 16 + 63 (SageMaker's endpoint-name limit) + 1 + 36 + 1 + 128 = 245 characters of ``[a-z0-9/-]`` and
+    the endpoint's ``[a-zA-Z0-9-]``: within CloudWatch Logs' 512 and its pattern.
+    """
+    stack = stack_facts(scope)
+    relative = f"{scope.node.path}/{id}"[len(stack.path) :].lstrip("/")
+    stack_uuid = Fn.select(2, Fn.split("/", Aws.STACK_ID))
+    return f"{log_group_prefix(endpoint_name)}{stack_uuid}/{physical_name(relative, max_length=_LOG_GROUP_TAIL_MAX)}"

@@ -81,7 +81,8 @@ class CacheGuard(Construct):
     Creates a ``custom_resources.Provider`` with two Python functions (``on_event``, ``is_complete``), a
     ``Custom::SageMakerCacheGuard`` resource whose attributes ``Eligible``, ``Pinned``, ``ImageBytes`` and
     ``Reasons`` also become stack outputs, and the IAM those functions need, scoped to this endpoint, its
-    components' repositories and the library's metric namespace.
+    components' repositories and this endpoint's metric namespace (``ConstructsPkg/ScaleOut/<endpoint name>``). Its
+    three log groups are named under ``/constructs-pkg/<endpoint name>/``.
     """
 
     def __init__(
@@ -117,19 +118,23 @@ class CacheGuard(Construct):
         self._images: list[BoundImage] = []
         endpoint_name = endpoint.physical_endpoint_name
         invoked = "The custom-resource Provider framework invokes it synchronously and reports failures to CloudFormation"
+        # The namespace its verdict goes to (and the only one is_complete may publish to): this endpoint's own.
+        namespace = {names.NAMESPACE_ENV: names.endpoint_namespace(endpoint_name)}
         self.on_event_function = python_function(
             self, "OnEvent", handler="runtime.guard.on_event", timeout=Duration.minutes(2),
             description=f"Checks container image cache eligibility of SageMaker endpoint {endpoint_name}",
             encryption_key=encryption_key, how_invoked=invoked, removal_policy=policy,
+            endpoint_name=endpoint_name, environment=namespace,
         )  # fmt: skip
         self.is_complete_function = python_function(
             self, "IsComplete", handler="runtime.guard.is_complete", timeout=Duration.minutes(1),
             description=f"Verifies that SageMaker endpoint {endpoint_name} and its cache are gone",
             encryption_key=encryption_key, how_invoked=invoked, removal_policy=policy,
+            endpoint_name=endpoint_name, environment=namespace,
         )  # fmt: skip
         self._describe_images = GrowingStatement(self.on_event_function, "ecr:DescribeImages", "ecr:DescribeRepositories")
         self._grant_verification(endpoint_name)
-        provider_logs = log_group_for(self, "ProviderLogs", encryption_key, policy)
+        provider_logs = log_group_for(self, "ProviderLogs", encryption_key, policy, endpoint_name=endpoint_name)
         # Our own roles for the framework's functions: the default ones attach AWSLambdaBasicExecutionRole (log writes
         # anywhere). These write only to the Provider's log group; CDK adds the invoke grants the framework needs.
         framework_roles = [
@@ -202,7 +207,7 @@ class CacheGuard(Construct):
             iam.PolicyStatement(
                 actions=["cloudwatch:PutMetricData"],
                 resources=["*"],  # no resource type; the namespace condition scopes it
-                conditions={"StringEquals": {"cloudwatch:namespace": names.NAMESPACE}},
+                conditions={"StringEquals": {"cloudwatch:namespace": names.endpoint_namespace(endpoint_name)}},
             )
         )
 
@@ -215,7 +220,7 @@ class CacheGuard(Construct):
             is_complete_role,
             _nag.wildcard_resource("*"),
             "sagemaker:ListInferenceComponents and cloudwatch:PutMetricData have no resource type; PutMetricData is "
-            f"confined to the {names.NAMESPACE} namespace by condition.",
+            f"confined by condition to this endpoint's own namespace under {names.NAMESPACE_PREFIX}/.",
         )
         invoked: list[IConstruct] = [self.on_event_function, self.is_complete_function]
         invoked += [self.provider.node.find_child(f"framework-{name}") for name in ("isComplete", "onTimeout")]

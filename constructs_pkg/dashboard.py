@@ -92,7 +92,7 @@ class ScaleOutDashboard(Construct):
                 [endpoint.metric_desired_instance_count(label="desired"),
                  endpoint.metric_current_instance_count(label="current")],
                 width=width, left_axis=COUNT_AXIS,
-            ) if recorder is not None else _recorder_off(width),
+            ) if recorder is not None else _recorder_off(endpoint, width),
         ]  # fmt: skip
         if reservation:
             endpoint_row.append(_graph(
@@ -137,12 +137,12 @@ def _recorder_of(endpoint: IInferenceEndpoint, scope: IConstruct) -> ScaleOutRec
     return found[0] if found else None
 
 
-def _recorder_off(width: int) -> cw.TextWidget:
-    """In place of the library's metrics (namespace ``ConstructsPkg/ScaleOut``) when nothing publishes them."""
+def _recorder_off(endpoint: IInferenceEndpoint, width: int) -> cw.TextWidget:
+    """In place of the library's metrics (namespace ``ConstructsPkg/ScaleOut/<endpoint>``) when nothing publishes them."""
     return cw.TextWidget(
         markdown=(
             f"**Scale-out recording is off.** Instance and copy counts and measured scale-out latency come from the "
-            f"library's `ScaleOutRecorder` (namespace `{metrics.LIBRARY}`), which this endpoint does not have. Turn it "
+            f"library's `ScaleOutRecorder` (namespace `{metrics.library_namespace(endpoint.physical_endpoint_name)}`), which this endpoint does not have. Turn it "
             "on with `record_scale_out=True` on the endpoint, or, for an imported endpoint, "
             "`ScaleOutRecorder(scope, id, endpoint=endpoint)`."
         ),

@@ -153,7 +153,11 @@ class _EndpointBase(Resource):
     # Variant metrics (AWS/SageMaker and /aws/sagemaker/Endpoints, dimensions EndpointName and VariantName) -------
     def metric(self, spec: metrics.MetricSpec, **options: Any) -> cw.Metric:
         """Any variant-level metric from ``constructs_pkg.metrics``; options override its defaults."""
-        return spec.metric(metrics.variant_dimensions(self.endpoint_name, self.variant_name), **options)
+        return spec.metric(
+            metrics.variant_dimensions(self.endpoint_name, self.variant_name),
+            endpoint_name=self.physical_endpoint_name,
+            **options,
+        )
 
     def metric_concurrent_requests_per_model(self, **options: Any) -> cw.Metric:
         """Single-model endpoints' scaling signal: concurrent requests per model. Default: maximum over 10 seconds."""
@@ -199,9 +203,10 @@ class _EndpointBase(Resource):
         """CPU utilization, normalized to 0-100. Default: average over 1 minute."""
         return self.metric(metrics.ENDPOINT_CPU_UTILIZATION, **options)
 
-    # Library metrics (ConstructsPkg/ScaleOut, dimension EndpointName) ---------------------------------------------
+    # Library metrics (ConstructsPkg/ScaleOut/<endpoint>, dimension EndpointName) ----------------------------------
     def _library_metric(self, spec: metrics.MetricSpec, **options: Any) -> cw.Metric:
-        return spec.metric(metrics.endpoint_dimensions(self.physical_endpoint_name), **options)
+        name = self.physical_endpoint_name
+        return spec.metric(metrics.endpoint_dimensions(name), endpoint_name=name, **options)
 
     def metric_desired_instance_count(self, **options: Any) -> cw.Metric:
         """Instances the endpoint is asked to run (published by the recorder). Default: maximum over 1 minute."""
@@ -230,8 +235,9 @@ class _EndpointBase(Resource):
     def metric_scale_out_stage_seconds(self, stage: str, **options: Any) -> cw.Metric:
         """Seconds one stage of each instance scale-out of a single-model endpoint took (recorder with
         ``record_stages``; ``stage`` is one of ``metrics.SCALE_OUT_STAGES``). Default: maximum over 5 minutes."""
-        dims = metrics.stage_dimensions(metrics.endpoint_dimensions(self.physical_endpoint_name), stage)
-        return metrics.SCALE_OUT_STAGE_SECONDS.metric(dims, **options)
+        name = self.physical_endpoint_name
+        dims = metrics.stage_dimensions(metrics.endpoint_dimensions(name), stage)
+        return metrics.SCALE_OUT_STAGE_SECONDS.metric(dims, endpoint_name=name, **options)
 
     def metric_provisioning_pull_to_cold_ratio(self, **options: Any) -> cw.Metric:
         """An instance scale-out's provisioning-and-pull bound over the cold first deployment's (recorder with

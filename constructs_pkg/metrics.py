@@ -19,8 +19,16 @@ from .runtime import names
 SAGEMAKER = "AWS/SageMaker"
 ENDPOINT_INSTANCES = "/aws/sagemaker/Endpoints"
 COMPONENT_INSTANCES = "/aws/sagemaker/InferenceComponents"
-#: The library's own namespace, for what SageMaker does not publish (copy counts, measured scale-out latency).
-LIBRARY = names.NAMESPACE
+#: The library's own metrics (copy counts, measured scale-out latency) live in one namespace per endpoint:
+#: ``library_namespace(endpoint_name)``, this prefix plus the endpoint's name. A ``MetricSpec`` of the library has
+#: no namespace of its own (``None``) and takes the endpoint's name when it builds a metric.
+LIBRARY_PREFIX = names.NAMESPACE_PREFIX
+
+
+def library_namespace(endpoint_name: str) -> str:
+    """The namespace endpoint ``endpoint_name``'s recorder and cache guard publish to (and may publish to)."""
+    return names.endpoint_namespace(endpoint_name)
+
 
 COMPONENT_DIMENSION = names.COMPONENT_DIMENSION
 ENDPOINT_DIMENSION = names.ENDPOINT_DIMENSION
@@ -37,20 +45,35 @@ ZERO = "https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling-ze
 class MetricSpec:
     """One CloudWatch metric: where it lives and how it is read by default."""
 
-    namespace: str
+    #: None: the library's, one per endpoint (``library_namespace``).
+    namespace: str | None
     name: str
     statistic: str
     period: Duration | None = None  # None: CloudWatch's 5-minute default
     #: The page listing the metric (SageMaker's); None for the library's own metrics (``runtime/names.py``).
     source: str | None = None
 
-    def metric(self, dimensions: dict[str, str], **options: Any) -> cw.Metric:
-        """A metric with this spec's defaults; any ``cw.MetricProps`` option overrides them."""
+    @property
+    def is_library(self) -> bool:
+        """Published by the library's functions, in the endpoint's own namespace."""
+        return self.namespace is None
+
+    def metric(self, dimensions: dict[str, str], *, endpoint_name: str | None = None, **options: Any) -> cw.Metric:
+        """A metric with this spec's defaults; any ``cw.MetricProps`` option overrides them.
+
+        :param endpoint_name: The endpoint whose namespace a library metric lives in; required for those, ignored
+            for SageMaker's.
+        """
+        namespace = self.namespace
+        if namespace is None:
+            if endpoint_name is None:
+                raise TypeError(f"{self.name} is a library metric: give endpoint_name, whose namespace holds it")
+            namespace = library_namespace(endpoint_name)
         defaults: dict[str, Any] = {"statistic": self.statistic}
         if self.period is not None:
             defaults["period"] = self.period
         return cw.Metric(
-            namespace=self.namespace, metric_name=self.name, dimensions_map=dimensions, **{**defaults, **options}
+            namespace=namespace, metric_name=self.name, dimensions_map=dimensions, **{**defaults, **options}
         )
 
 
@@ -87,19 +110,19 @@ VARIANT_GPU_MEMORY_UTILIZATION = MetricSpec(ENDPOINT_INSTANCES, "GPUMemoryUtiliz
 VARIANT_CPU_UTILIZATION = MetricSpec(ENDPOINT_INSTANCES, "CPUUtilization", "Average", MINUTE, CWM)
 
 
-# Published by the library's recorder (per component) and cache guard (per endpoint).
-DESIRED_COPY_COUNT = MetricSpec(LIBRARY, names.DESIRED_COPY_COUNT, "Maximum", Duration.minutes(1))
-CURRENT_COPY_COUNT = MetricSpec(LIBRARY, names.CURRENT_COPY_COUNT, "Maximum", Duration.minutes(1))
-SCALE_OUT_LATENCY = MetricSpec(LIBRARY, names.SCALE_OUT_LATENCY, "p90", Duration.minutes(5))
-SCALE_OUT_DETECTION_LATENCY = MetricSpec(LIBRARY, names.SCALE_OUT_DETECTION_LATENCY, "p90", Duration.minutes(5))
-SCALE_OUT_FAILURES = MetricSpec(LIBRARY, names.SCALE_OUT_FAILURES, "Sum", Duration.minutes(5))
-DESIRED_INSTANCE_COUNT = MetricSpec(LIBRARY, names.DESIRED_INSTANCE_COUNT, "Maximum", Duration.minutes(1))
-CURRENT_INSTANCE_COUNT = MetricSpec(LIBRARY, names.CURRENT_INSTANCE_COUNT, "Maximum", Duration.minutes(1))
-CACHE_PURGE_VERIFIED = MetricSpec(LIBRARY, names.CACHE_PURGE_VERIFIED, "Minimum", Duration.minutes(5))
+# Published by the library's recorder (per component) and cache guard (per endpoint), in the endpoint's namespace.
+DESIRED_COPY_COUNT = MetricSpec(None, names.DESIRED_COPY_COUNT, "Maximum", Duration.minutes(1))
+CURRENT_COPY_COUNT = MetricSpec(None, names.CURRENT_COPY_COUNT, "Maximum", Duration.minutes(1))
+SCALE_OUT_LATENCY = MetricSpec(None, names.SCALE_OUT_LATENCY, "p90", Duration.minutes(5))
+SCALE_OUT_DETECTION_LATENCY = MetricSpec(None, names.SCALE_OUT_DETECTION_LATENCY, "p90", Duration.minutes(5))
+SCALE_OUT_FAILURES = MetricSpec(None, names.SCALE_OUT_FAILURES, "Sum", Duration.minutes(5))
+DESIRED_INSTANCE_COUNT = MetricSpec(None, names.DESIRED_INSTANCE_COUNT, "Maximum", Duration.minutes(1))
+CURRENT_INSTANCE_COUNT = MetricSpec(None, names.CURRENT_INSTANCE_COUNT, "Maximum", Duration.minutes(1))
+CACHE_PURGE_VERIFIED = MetricSpec(None, names.CACHE_PURGE_VERIFIED, "Minimum", Duration.minutes(5))
 
 
 def endpoint_dimensions(endpoint_name: str) -> dict[str, str]:
-    """The library namespace's endpoint dimension (instance counts, purge verification)."""
+    """The library's endpoint dimension (instance counts, purge verification)."""
     return {ENDPOINT_DIMENSION: endpoint_name}
 
 
@@ -113,9 +136,9 @@ def variant_dimensions(endpoint_name: str, variant_name: str) -> dict[str, str]:
 
 # Scale-out stage timeline (recorder with ``record_stages``), per component or scaled variant: one datum per
 # scale-out, timestamped at its end, so a 5-minute maximum shows each scale-out as one point.
-SCALE_OUT_STAGE_SECONDS = MetricSpec(LIBRARY, names.SCALE_OUT_STAGE_SECONDS, "Maximum", Duration.minutes(5))
-PROVISIONING_PULL_TO_COLD_RATIO = MetricSpec(LIBRARY, names.PROVISIONING_PULL_TO_COLD_RATIO, "Maximum", Duration.minutes(5))
-SCALE_OUT_CAPACITY_FAILURES = MetricSpec(LIBRARY, names.SCALE_OUT_CAPACITY_FAILURES, "Sum", Duration.minutes(5))
+SCALE_OUT_STAGE_SECONDS = MetricSpec(None, names.SCALE_OUT_STAGE_SECONDS, "Maximum", Duration.minutes(5))
+PROVISIONING_PULL_TO_COLD_RATIO = MetricSpec(None, names.PROVISIONING_PULL_TO_COLD_RATIO, "Maximum", Duration.minutes(5))
+SCALE_OUT_CAPACITY_FAILURES = MetricSpec(None, names.SCALE_OUT_CAPACITY_FAILURES, "Sum", Duration.minutes(5))
 #: The recorder's stages in time order, each with how it is known (``names.MEASURED`` or ``names.BOUNDED``).
 SCALE_OUT_STAGES: tuple[tuple[str, str], ...] = (
     (names.STAGE_ALARM_EVALUATION, names.MEASURED),

@@ -41,7 +41,8 @@ class ScaleOutRecorder(Construct):
     Creates a Python function (``runtime.recorder.handler``), an EventBridge rule running it every minute, and a
     DynamoDB table of claimed one-minute windows (expiring after two days) that makes each scale-out count exactly
     once. The function may describe exactly this endpoint and its components, read the history of their scale-out
-    alarms, and publish only to the ``ConstructsPkg/ScaleOut`` namespace.
+    alarms, and publish only to this endpoint's namespace, ``ConstructsPkg/ScaleOut/<endpoint name>``; its log group
+    is named under ``/constructs-pkg/<endpoint name>/``.
 
     With ``record_stages`` (the default) it also times each successful scale-out stage by stage
     (``ScaleOutStageSeconds``), infers whether the image cache served it (``ProvisioningPullToColdRatio``), and logs
@@ -122,6 +123,7 @@ class ScaleOutRecorder(Construct):
             "Function",
             handler="runtime.recorder.handler",
             timeout=Duration.seconds(50),
+            endpoint_name=endpoint.physical_endpoint_name,
             description=f"Records copy counts and scale-out latency of SageMaker endpoint {endpoint.physical_endpoint_name}",
             environment={
                 "ENDPOINT_NAME": endpoint.physical_endpoint_name,
@@ -132,6 +134,7 @@ class ScaleOutRecorder(Construct):
                 "CLAIM_TABLE": self.claims.table_name,
                 "VARIANT_SCALED": Lazy.string(_Setting(lambda: "true" if self.variant_scaled else "false")),
                 "STAGE_LOGS": "true" if record_stages else "false",
+                names.NAMESPACE_ENV: names.endpoint_namespace(endpoint.physical_endpoint_name),
             },
             encryption_key=encryption_key,
             how_invoked="EventBridge invokes it asynchronously every minute and retries a failed run twice; the "
@@ -165,14 +168,16 @@ class ScaleOutRecorder(Construct):
             iam.PolicyStatement(
                 actions=["cloudwatch:PutMetricData"],
                 resources=["*"],
-                conditions={"StringEquals": {"cloudwatch:namespace": names.NAMESPACE}},
+                # This endpoint's own namespace: another endpoint's recorder cannot write the metrics behind its alarms.
+                conditions={"StringEquals": {"cloudwatch:namespace": names.endpoint_namespace(
+                    self.endpoint.physical_endpoint_name)}},  # fmt: skip
             )
         )
         _nag.acknowledge(
             self._role(),
             _nag.wildcard_resource("*"),
             "application-autoscaling:DescribeScalingActivities and cloudwatch:PutMetricData have no resource type; "
-            f"PutMetricData is confined to the {names.NAMESPACE} namespace by condition.",
+            f"PutMetricData is confined by condition to this endpoint's own namespace under {names.NAMESPACE_PREFIX}/.",
         )
 
     def _role(self) -> iam.IRole:

@@ -214,7 +214,7 @@ class CacheGuard:
             self.clients.call(
                 "cloudwatch",
                 "put_metric_data",
-                Namespace=names.NAMESPACE,
+                Namespace=names.published_namespace(event.endpoint_name),
                 MetricData=[
                     {"MetricName": names.CACHE_PURGE_VERIFIED, "Dimensions": dimensions,
                      "Value": 1.0 if verified else 0.0, "Unit": "Count"},

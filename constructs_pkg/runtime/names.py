@@ -1,7 +1,16 @@
 """Names the Lambda functions publish under and the constructs chart: spelled once, here (no aws_cdk import)."""
 
-#: The library's CloudWatch namespace, for what SageMaker does not publish.
-NAMESPACE = "ConstructsPkg/ScaleOut"
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+#: The library's CloudWatch namespaces, for what SageMaker does not publish, are this prefix plus the endpoint's name
+#: (``endpoint_namespace``): IAM's ``cloudwatch:namespace`` condition cannot see dimensions, so a namespace per
+#: endpoint is what keeps one endpoint's functions from publishing another endpoint's metrics.
+NAMESPACE_PREFIX = "ConstructsPkg/ScaleOut"
+#: The environment variable that tells a library function its namespace (set by the construct that grants it).
+NAMESPACE_ENV = "METRIC_NAMESPACE"
 ENDPOINT_DIMENSION = "EndpointName"
 COMPONENT_DIMENSION = "InferenceComponentName"
 
@@ -53,6 +62,25 @@ COLD_BASELINE_KEY = "cold-baseline#"
 #: The ``event`` of the recorder's JSON log line per recorded scale-out (fields ``resource``, ``end_to_end``,
 #: ``stages.<Stage>.seconds``/``.label``, ``cache.ratio``, ``e2e_gap``); the dashboard's table queries it.
 STAGES_LOG_EVENT = "recorder-scale-out-stages"
+
+
+def endpoint_namespace(endpoint_name: str) -> str:
+    """The namespace of endpoint ``endpoint_name``'s library metrics: ``ConstructsPkg/ScaleOut/<endpoint>``.
+
+    The one derivation: the constructs grant ``cloudwatch:PutMetricData`` on it, set it as ``METRIC_NAMESPACE``, and
+    chart and alarm on it. A plain f-string, so a CDK token name becomes an ``Fn::Join``. At most 22 + 1 + 63
+    characters (SageMaker's endpoint-name limit), within PutMetricData's 1-255, and never ``AWS/``-prefixed.
+    """
+    return f"{NAMESPACE_PREFIX}/{endpoint_name}"
+
+
+def published_namespace(endpoint_name: str, env: Mapping[str, str] | None = None) -> str:
+    """The namespace a library function publishes to: its ``METRIC_NAMESPACE``, which the construct sets to the
+    namespace its role may publish to; absent (code running before its configuration caught up), the same
+    derivation from the endpoint's name."""
+    env = os.environ if env is None else env
+    given = env.get(NAMESPACE_ENV)
+    return given if given else endpoint_namespace(endpoint_name)
 
 
 def component_log_group(component: str) -> str:

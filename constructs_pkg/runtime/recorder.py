@@ -1,7 +1,7 @@
 """The scale-out latency recorder: ``runtime.recorder.handler``, run by EventBridge once a minute.
 
 SageMaker publishes no metric for copy counts, instance counts or the time a scale-out takes. Each run publishes,
-in the library namespace:
+in the endpoint's library namespace (``METRIC_NAMESPACE``, ``ConstructsPkg/ScaleOut/<endpoint>``):
 - the desired and current copy count of every component and instance count of the endpoint (at the run's time);
 - for every scale-out activity of a recorded target that *ended* in the run's window: its latency
   (EndTime - StartTime) and its detection latency (StartTime - the first datapoint its alarm evaluated), or, when it
@@ -327,8 +327,9 @@ class Recorder:
             return {}
 
     def _publish(self, datums: list[dict[str, Any]]) -> None:
+        namespace = names.published_namespace(self.config.endpoint_name)
         for i in range(0, len(datums), _MAX_DATUMS):
-            self.clients.call("cloudwatch", "put_metric_data", Namespace=names.NAMESPACE, MetricData=datums[i : i + _MAX_DATUMS])
+            self.clients.call("cloudwatch", "put_metric_data", Namespace=namespace, MetricData=datums[i : i + _MAX_DATUMS])
 
 
 
