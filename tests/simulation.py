@@ -272,7 +272,7 @@ class FakeAws:
         return item
 
     def _cloudwatch_put_metric_data(self, Namespace: str, MetricData: list[dict]) -> dict:
-        assert Namespace == names.NAMESPACE
+        assert Namespace == names.endpoint_namespace(self.scenario.endpoint)
         self.published += copy.deepcopy(MetricData)
         return {}  # PutMetricData has no output shape
 

@@ -61,7 +61,7 @@ def test_guard_iam_is_scoped_to_this_endpoint_and_its_repositories(built):
     assert arn == f":sagemaker:us-east-1:123456789012:endpoint/{endpoint.physical_endpoint_name}"
     assert is_complete["sagemaker:ListInferenceComponents"]["Resource"] == "*"
     assert is_complete["cloudwatch:PutMetricData"]["Condition"] == {
-        "StringEquals": {"cloudwatch:namespace": "ConstructsPkg/ScaleOut"}
+        "StringEquals": {"cloudwatch:namespace": f"ConstructsPkg/ScaleOut/{endpoint.physical_endpoint_name}"}
     }
     for statements in (on_event, is_complete.values()):
         for statement in statements:

@@ -10,7 +10,7 @@ from aws_cdk.assertions import Template
 
 from constructs_pkg import CacheGuardMode, InferenceEndpoint, ScaleOutDashboard
 
-from ..helpers import add_component, new_endpoint, new_stack, one
+from ..helpers import add_component, new_endpoint, new_stack, one, resources_of
 
 
 def body(stack) -> dict:
@@ -211,11 +211,11 @@ def test_library_metrics_only_when_a_recorder_publishes_them():
     add_component(endpoint, component_name="quiet")
     ScaleOutDashboard(stack, "Dashboard", endpoint=endpoint)
     dashboard = body(stack)
-    assert "ConstructsPkg/ScaleOut" not in {m[0] for m in _all_metrics(dashboard)}
+    assert not [m for m in _all_metrics(dashboard) if m[0].startswith("ConstructsPkg/ScaleOut")]
     assert not {"Instances", "Copies and instances: quiet", "Scale-out latency: quiet"} & set(_titles(dashboard))
     assert "ScaleOutFailures" not in metric_names(widget(dashboard, "No-capacity failures and errors: quiet"))
     (text,) = [t for t in _texts(dashboard) if "ScaleOutRecorder" in t]
-    assert "record_scale_out=True" in text and "ConstructsPkg/ScaleOut" in text
+    assert "record_scale_out=True" in text and f"ConstructsPkg/ScaleOut/{endpoint.physical_endpoint_name}" in text
 
 
 def test_an_imported_endpoint_without_a_recorder_says_how_to_turn_it_on():
@@ -224,7 +224,7 @@ def test_an_imported_endpoint_without_a_recorder_says_how_to_turn_it_on():
     add_component(endpoint, component_name="adopted")
     ScaleOutDashboard(stack, "Dashboard", endpoint=endpoint)
     dashboard = body(stack)
-    assert "ConstructsPkg/ScaleOut" not in {m[0] for m in _all_metrics(dashboard)}
+    assert not [m for m in _all_metrics(dashboard) if m[0].startswith("ConstructsPkg/ScaleOut")]
     assert any("ScaleOutRecorder(scope, id, endpoint=endpoint)" in t for t in _texts(dashboard))
 
 
@@ -239,15 +239,32 @@ def test_an_imported_endpoint_with_a_recorder_shows_its_metrics():
     dashboard = body(stack)
     assert metric_names(widget(dashboard, "Scale-out latency: adopted"))[0] == "ScaleOutLatency"
     assert not [t for t in _texts(dashboard) if "ScaleOutRecorder" in t]
+    assert "ConstructsPkg/ScaleOut/legacy" in {m[0] for m in _all_metrics(dashboard)}  # the recorder's namespace
+
+
+def test_each_endpoint_charts_its_library_metrics_from_its_own_namespace():
+    stack = new_stack()
+    names = []
+    for id in ("A", "B"):
+        endpoint = new_endpoint(stack, id)
+        add_component(endpoint, component_name=f"model-{id.lower()}")
+        ScaleOutDashboard(stack, f"Dashboard{id}", endpoint=endpoint)
+        names.append(endpoint.physical_endpoint_name)
+    found = []
+    for resource in resources_of(Template.from_stack(stack), "AWS::CloudWatch::Dashboard"):
+        parts = resource["Properties"]["DashboardBody"]["Fn::Join"][1]
+        dashboard = json.loads("".join(p if isinstance(p, str) else "<token>" for p in parts))
+        found.append({m[0] for m in _all_metrics(dashboard) if m[0].startswith("ConstructsPkg/")})
+    assert sorted(found, key=sorted) == sorted(({f"ConstructsPkg/ScaleOut/{n}"} for n in names), key=sorted)
 
 
 def test_every_sagemaker_metric_cites_its_source():
     from constructs_pkg import metrics
 
     specs = [v for v in vars(metrics).values() if isinstance(v, metrics.MetricSpec)]
-    sagemaker = [s for s in specs if s.namespace != metrics.LIBRARY]
+    sagemaker = [s for s in specs if not s.is_library]
     assert len(sagemaker) >= 20
     assert {s.name: s.source for s in sagemaker if s.source not in (metrics.CWM, metrics.ZERO)} == {}
     assert metrics.CWM == "https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html"
     assert metrics.NO_CAPACITY_INVOCATION_FAILURES.source == metrics.ZERO
-    assert all(s.source is None for s in specs if s.namespace == metrics.LIBRARY)
+    assert all(s.source is None for s in specs if s.is_library)

@@ -71,7 +71,7 @@ def test_recorder_iam_is_least_privilege(built):
     alarms = [r["Fn::Join"][1][-1] for r in by_action["cloudwatch:DescribeAlarmHistory"]["Resource"]]
     assert alarms == [":alarm:TargetTracking-inference-component/qwen-AlarmHigh-*", ":alarm:qwen-wake-from-zero"]
     assert by_action["cloudwatch:PutMetricData"]["Condition"] == {
-        "StringEquals": {"cloudwatch:namespace": "ConstructsPkg/ScaleOut"}
+        "StringEquals": {"cloudwatch:namespace": f"ConstructsPkg/ScaleOut/{endpoint.physical_endpoint_name}"}
     }
 
 

@@ -111,9 +111,9 @@ def _actions(statement: dict) -> list[str]:
     return [action] if isinstance(action, str) else action
 
 
-def test_cloudwatch_logs_may_describe_the_key_and_use_it_only_for_this_accounts_log_groups():
+def test_cloudwatch_logs_may_describe_the_key_and_use_it_only_for_this_endpoints_log_groups():
     stack = new_stack()
-    new_endpoint(stack)
+    endpoint = new_endpoint(stack)
     policy = one(Template.from_stack(stack), "AWS::KMS::Key")["Properties"]["KeyPolicy"]["Statement"]
     found = _by_sid(policy)
     crypto, describe = found["CloudWatchLogsEncryption"], found["CloudWatchLogsDescribeKey"]
@@ -122,7 +122,8 @@ def test_cloudwatch_logs_may_describe_the_key_and_use_it_only_for_this_accounts_
                                      "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext"}  # fmt: skip
     (operator,) = crypto["Condition"]
     assert operator == "StringLike"
-    assert json.dumps(crypto["Condition"]["StringLike"]["kms:EncryptionContext:aws:logs:arn"]).endswith(':log-group:*"]]}')
+    (arn,) = crypto["Condition"]["StringLike"]["kms:EncryptionContext:aws:logs:arn"]
+    assert arn["Fn::Join"][1][-1] == f":log-group:/constructs-pkg/{endpoint.physical_endpoint_name}/*"
     assert describe["Action"] == "kms:DescribeKey"
     assert "Condition" not in describe
     assert describe["Principal"] == crypto["Principal"]

@@ -96,7 +96,7 @@ class Aws:
 
         now = datetime.now(timezone.utc)
         answer = self.boto("cloudwatch").get_metric_statistics(
-            Namespace=names.NAMESPACE, MetricName=name, Dimensions=[{"Name": "EndpointName", "Value": ENDPOINT}],
+            Namespace=names.endpoint_namespace(ENDPOINT), MetricName=name, Dimensions=[{"Name": "EndpointName", "Value": ENDPOINT}],
             StartTime=now - timedelta(hours=1), EndTime=now + timedelta(hours=1), Period=60, Statistics=["Maximum"],
         )  # fmt: skip
         return [p["Maximum"] for p in answer["Datapoints"]]

@@ -104,8 +104,10 @@ def record(aws, config: Config, at: datetime, *, late: timedelta = timedelta(sec
 
 
 def stats(aws, name, dims, around: datetime, statistic="Maximum"):
+    # Each endpoint publishes in its own namespace: the variant's dims name it, the component's is IC_ENDPOINT's.
+    namespace = names.endpoint_namespace(dims.get(names.ENDPOINT_DIMENSION, IC_ENDPOINT))
     answer = aws.boto("cloudwatch").get_metric_statistics(
-        Namespace=names.NAMESPACE, MetricName=name, Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
+        Namespace=namespace, MetricName=name, Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
         StartTime=around - timedelta(hours=2), EndTime=around + timedelta(hours=1), Period=60, Statistics=[statistic],
     )  # fmt: skip
     return sorted((p["Timestamp"], p[statistic]) for p in answer["Datapoints"])
