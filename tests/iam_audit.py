@@ -11,6 +11,9 @@ import cfnlint
 
 #: Actions whose only resource type is optional and which are scoped by a condition key instead.
 CONDITION_SCOPED = {"cloudwatch:PutMetricData": "cloudwatch:namespace"}
+#: The library's namespaces are this prefix plus one endpoint's name; a grant on anything wider is shared.
+LIBRARY_NAMESPACE_PREFIX = "ConstructsPkg/"
+_LOGS_CONTEXT = "kms:EncryptionContext:aws:logs:arn"
 
 
 @functools.cache
@@ -73,10 +76,30 @@ def findings(template: dict) -> list[str]:
                 scoped = condition is not None and condition in json.dumps(statement.get("Condition", {}))
                 if types and not scoped:
                     found.append(f"{where}: {action} has resource types {types} but is granted on '*'")
+        found += _shared_grants(where, kind, actions, statement, template)
         if "iam:PassRole" in actions:
             condition = json.dumps(statement.get("Condition", {}))
             if "iam:PassedToService" not in condition or "*" in _as_list(statement.get("Resource", [])):
                 found.append(f"{where}: iam:PassRole must name the role and carry an iam:PassedToService condition")
+    return found
+
+
+def _shared_grants(where: str, kind: str, actions: list, statement: dict, template: dict) -> list[str]:
+    """Grants one endpoint's principals would share with every other: a library namespace wider than one endpoint's,
+    and a key that CloudWatch Logs may use for any log group."""
+    found: list[str] = []
+    for operator, values in statement.get("Condition", {}).items():
+        for key, value in values.items():
+            resolved = [str(v) for v in _as_list(resolve(value, template))]
+            if key == "cloudwatch:namespace" and "cloudwatch:PutMetricData" in actions:
+                for namespace in resolved:
+                    if namespace.startswith(LIBRARY_NAMESPACE_PREFIX) and (
+                        namespace.count("/") < 2 or namespace.endswith("/") or "*" in namespace or "?" in namespace
+                    ):
+                        found.append(f"{where}: PutMetricData on {namespace} ({operator}) is not one endpoint's namespace")
+            if kind == "key" and key == _LOGS_CONTEXT:
+                found += [f"{where}: CloudWatch Logs may use the key for every log group ({arn})"
+                          for arn in resolved if arn.endswith(":log-group:*")]  # fmt: skip
     return found
 
 

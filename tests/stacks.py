@@ -69,9 +69,25 @@ def _matrix_stack(app: cdk.App, index: int, vpc: bool, min_copies: int, routing,
     return stack
 
 
+def two_endpoints(app: cdk.App) -> tuple[cdk.Stack, list[InferenceEndpoint]]:
+    """Two endpoints with default keys, guards and recorders in one stack: nothing may be shared between them."""
+    stack = cdk.Stack(app, "TwoEndpoints", env=ENV)
+    endpoints = []
+    for id in ("A", "B"):
+        endpoint = InferenceEndpoint(stack, id, instance_type=AcceleratorInstanceType.G6_12XLARGE, max_instance_count=2)
+        component = endpoint.add_inference_component(
+            "Model", image=ContainerImage.from_image_uri(IMAGE_URI), accelerator_count=1, memory_mib=8192,
+            component_name=f"model-{id.lower()}",
+        )  # fmt: skip
+        component.scale_on_concurrent_requests(max_copies=2, target_per_copy=4)
+        endpoints.append(endpoint)
+    return stack, endpoints
+
+
 @functools.cache
 def templates() -> dict[str, dict]:
-    """Name -> template for every example (us-east-1 and environment-agnostic) and every matrix entry."""
+    """Name -> template for every example (us-east-1 and environment-agnostic), every matrix entry, and
+    ``two_endpoints``."""
     found: dict[str, dict] = {}
     for name, (stack_id, stack_class) in EXAMPLES.items():
         for env_name, env in (("us-east-1", ENV), ("agnostic", None)):
@@ -80,4 +96,6 @@ def templates() -> dict[str, dict]:
     app = cdk.App(context=cdk_context())
     stacks = {f"matrix {index} {options}": _matrix_stack(app, index, **options) for index, options in enumerate(MATRIX)}
     found.update({name: Template.from_stack(stack).to_json() for name, stack in stacks.items()})
+    stack, _ = two_endpoints(cdk.App(context=cdk_context(recommended_flags=True)))
+    found["two endpoints in one stack"] = Template.from_stack(stack).to_json()
     return found

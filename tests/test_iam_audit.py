@@ -34,11 +34,27 @@ def _with_statement(statement: dict) -> dict:
         ({"Action": "cloudwatch:PutMetricData", "Resource": "*"}, "cloudwatch:PutMetricData has resource types"),
         ({"Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/x"}, "iam:PassedToService"),
         ({"Action": "sagemaker:DescribeEndpiont", "Resource": "*"}, "not in the Service Authorization Reference"),
+        ({"Action": "cloudwatch:PutMetricData", "Resource": "*",
+          "Condition": {"StringEquals": {"cloudwatch:namespace": "ConstructsPkg/ScaleOut"}}},
+         "is not one endpoint's namespace"),
+        ({"Action": "cloudwatch:PutMetricData", "Resource": "*",
+          "Condition": {"StringLike": {"cloudwatch:namespace": "ConstructsPkg/ScaleOut/*"}}},
+         "is not one endpoint's namespace"),
     ],
-)
+)  # fmt: skip
 def test_the_audit_catches(statement, expected):
     found = iam_audit.findings(_with_statement(statement))
     assert any(expected in f for f in found), found
+
+
+def test_the_audit_catches_a_key_that_logs_may_use_for_every_log_group():
+    template = copy.deepcopy(templates()["example qwen3-8b (us-east-1)"])
+    key = next(r for r in template["Resources"].values() if r["Type"] == "AWS::KMS::Key")
+    (crypto,) = [s for s in key["Properties"]["KeyPolicy"]["Statement"] if s.get("Sid") == "CloudWatchLogsEncryption"]
+    crypto["Condition"]["StringLike"]["kms:EncryptionContext:aws:logs:arn"] = {"Fn::Join": ["", [
+        "arn:", {"Ref": "AWS::Partition"}, ":logs:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"},
+        ":log-group:*"]]}  # fmt: skip
+    assert [f for f in iam_audit.findings(template) if "every log group" in f] != []
 
 
 def test_the_audit_accepts_what_is_allowed():

@@ -31,21 +31,11 @@ from constructs_pkg._naming import (
 from constructs_pkg.runtime import names
 
 from ..conftest import cdk_context
-from ..helpers import ENV, add_component, new_endpoint, new_stack
+from ..helpers import add_component, new_endpoint, new_stack
+from ..stacks import two_endpoints
 from ..test_examples import _nag_findings, nag_packs
 
 LOGS_CONTEXT = "kms:EncryptionContext:aws:logs:arn"
-
-
-def _two_endpoints(app: cdk.App) -> tuple[cdk.Stack, list[InferenceEndpoint]]:
-    stack = cdk.Stack(app, "TwoEndpoints", env=ENV)
-    endpoints = []
-    for id in ("A", "B"):
-        endpoint = new_endpoint(stack, id)
-        component = add_component(endpoint, component_name=f"model-{id.lower()}")
-        component.scale_on_concurrent_requests(max_copies=2, target_per_copy=4)
-        endpoints.append(endpoint)
-    return stack, endpoints
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +43,7 @@ def built(tmp_path_factory) -> tuple[cdk.Stack, list[InferenceEndpoint], dict, l
     """Two endpoints in one stack, synthesized once under the four nag packs and cdk.json's recommended flags."""
     outdir = tmp_path_factory.mktemp("two-endpoints")
     app = cdk.App(outdir=str(outdir), context=cdk_context(recommended_flags=True))
-    stack, endpoints = _two_endpoints(app)
+    stack, endpoints = two_endpoints(app)
     Validations.of(app).add_plugins(*nag_packs(app))
     findings = _nag_findings(app.synth, Path(outdir))
     template = json.loads((outdir / stack.template_file).read_text()) if not findings else {}
