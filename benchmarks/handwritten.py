@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import Aws, CfnOutput, CustomResource, Duration, Names, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnOutput, CustomResource, Duration, Fn, Names, RemovalPolicy, Stack
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_dynamodb as dynamodb
@@ -37,13 +37,21 @@ PACKAGE = Path(__file__).resolve().parent.parent / "constructs_pkg"
 ENDPOINT = "qwen3lmi-endpoint-69513cdd"
 COMPONENT = "qwen3lmi-endpoint-qwen3-8e320666"
 IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.36.0-lmi27.0.0-cu130"
-NAMESPACE = "ConstructsPkg/ScaleOut"
+NAMESPACE_PREFIX = "ConstructsPkg/ScaleOut"  # plus the endpoint's name: one namespace per endpoint
 ARN = f"arn:{Aws.PARTITION}"
 
 
+def _log_group(scope: Construct, id: str, endpoint: str, key: kms.IKey) -> logs.LogGroup:
+    """Named under /constructs-pkg/<endpoint>/<stack UUID>/, the library's scheme typed in (path part hashed)."""
+    path = f"{scope.node.path}/{id}"[len(Stack.of(scope).node.path) :].lstrip("/")
+    uuid = Fn.select(2, Fn.split("/", Aws.STACK_ID))
+    return logs.LogGroup(scope, id, log_group_name=f"/constructs-pkg/{endpoint}/{uuid}/{physical_name(path, 128)}",
+                         retention=logs.RetentionDays.THREE_MONTHS, encryption_key=key)  # fmt: skip
+
+
 def _function(scope: Construct, id: str, handler: str, timeout: Duration, description: str, key: kms.IKey,
-              environment: dict[str, str] | None = None) -> lambda_.Function:  # fmt: skip
-    log_group = logs.LogGroup(scope, f"{id}Logs", retention=logs.RetentionDays.THREE_MONTHS, encryption_key=key)
+              endpoint: str, environment: dict[str, str] | None = None) -> lambda_.Function:  # fmt: skip
+    log_group = _log_group(scope, f"{id}Logs", endpoint, key)
     role = iam.Role(scope, f"{id}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description)
     role.add_to_policy(
         iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn])
@@ -81,10 +89,10 @@ class EndpointSpec:
     ami: str | None = None
 
 
-def physical_name(path: str) -> str:
+def physical_name(path: str, max_length: int = 63) -> str:
     """The library's naming scheme, typed in here: readable path parts, then 8 hex digits of the path's SHA-256."""
     readable = "-".join(p for p in (re.sub(r"[^a-z0-9]+", "", p.lower()) for p in path.split("/")) if p)
-    return f"{readable[-54:].lstrip('-')}-{hashlib.sha256(path.encode()).hexdigest()[:8]}"
+    return f"{readable[-(max_length - 9):].lstrip('-')}-{hashlib.sha256(path.encode()).hexdigest()[:8]}"
 
 
 class HandwrittenEndpointStack(Stack):
@@ -93,6 +101,7 @@ class HandwrittenEndpointStack(Stack):
     def __init__(self, scope: Construct, id: str, spec: EndpointSpec, **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
         name = spec.name
+        namespace = f"{NAMESPACE_PREFIX}/{name}"
         ep = Construct(self, "Endpoint")
         key = kms.Key(ep, "Key", enable_key_rotation=True,
                       description=f"SageMaker endpoint {name}: ML storage volumes and the library's logs")  # fmt: skip
@@ -103,7 +112,7 @@ class HandwrittenEndpointStack(Stack):
                      "kms:GenerateDataKeyWithoutPlaintext"],
             resources=["*"],
             conditions={"StringLike": {"kms:EncryptionContext:aws:logs:arn":
-                                       f"{ARN}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*"}},
+                                       [f"{ARN}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:/constructs-pkg/{name}/*"]}},
         ))  # fmt: skip
         key.add_to_resource_policy(iam.PolicyStatement(
             sid="CloudWatchLogsDescribeKey", principals=[logs_principal], actions=["kms:DescribeKey"], resources=["*"]))
@@ -139,18 +148,19 @@ class HandwrittenEndpointStack(Stack):
         # Cache guard
         guard = Construct(ep, "CacheGuard")
         on_event = _function(guard, "OnEvent", "runtime.guard.on_event", Duration.minutes(2),
-                             f"Checks container image cache eligibility of SageMaker endpoint {name}", key)  # fmt: skip
+                             f"Checks container image cache eligibility of SageMaker endpoint {name}", key, name,
+                             environment={"METRIC_NAMESPACE": namespace})  # fmt: skip
         is_complete = _function(guard, "IsComplete", "runtime.guard.is_complete", Duration.minutes(1),
-                                f"Verifies that SageMaker endpoint {name} and its cache are gone", key)  # fmt: skip
+                                f"Verifies that SageMaker endpoint {name} and its cache are gone", key, name,
+                                environment={"METRIC_NAMESPACE": namespace})  # fmt: skip
         endpoint_arn = self.format_arn(service="sagemaker", resource="endpoint", resource_name=name)
         is_complete.add_to_role_policy(iam.PolicyStatement(actions=["sagemaker:DescribeEndpoint"], resources=[endpoint_arn]))
         is_complete.add_to_role_policy(iam.PolicyStatement(actions=["sagemaker:ListInferenceComponents"], resources=["*"]))
         is_complete.add_to_role_policy(iam.PolicyStatement(
             actions=["cloudwatch:PutMetricData"], resources=["*"],
-            conditions={"StringEquals": {"cloudwatch:namespace": NAMESPACE}},
+            conditions={"StringEquals": {"cloudwatch:namespace": namespace}},
         ))  # fmt: skip
-        provider_logs = logs.LogGroup(guard, "ProviderLogs", retention=logs.RetentionDays.THREE_MONTHS,
-                                      encryption_key=key)  # fmt: skip
+        provider_logs = _log_group(guard, "ProviderLogs", name, key)
         framework_roles = []
         for role_id, what in (("OnEvent", "onEvent"), ("CompleteAndTimeout", "isComplete/onTimeout")):
             framework_role = iam.Role(
@@ -191,10 +201,11 @@ class HandwrittenEndpointStack(Stack):
         names = [c.name for c in spec.components]
         function = _function(
             recorder, "Function", "runtime.recorder.handler", Duration.seconds(50),
-            f"Records copy counts and scale-out latency of SageMaker endpoint {name}", key,
+            f"Records copy counts and scale-out latency of SageMaker endpoint {name}", key, name,
             environment={"ENDPOINT_NAME": name, "VARIANT_NAME": "AllTraffic", "COMPONENTS": ",".join(names),
                          "WAKE_ALARMS": ",".join(f"{n}-wake-from-zero" for n in names),
-                         "CLAIM_TABLE": claims.table_name, "VARIANT_SCALED": "false", "STAGE_LOGS": "true"},
+                         "CLAIM_TABLE": claims.table_name, "VARIANT_SCALED": "false", "STAGE_LOGS": "true",
+                         "METRIC_NAMESPACE": namespace},
         )  # fmt: skip
         claims.grant(function, "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:GetItem")
         events.Rule(recorder, "Schedule", schedule=events.Schedule.rate(Duration.minutes(1)),
@@ -207,7 +218,7 @@ class HandwrittenEndpointStack(Stack):
             actions=["application-autoscaling:DescribeScalingActivities"], resources=["*"]))  # fmt: skip
         function.add_to_role_policy(iam.PolicyStatement(
             actions=["cloudwatch:PutMetricData"], resources=["*"],
-            conditions={"StringEquals": {"cloudwatch:namespace": NAMESPACE}}))  # fmt: skip
+            conditions={"StringEquals": {"cloudwatch:namespace": namespace}}))  # fmt: skip
 
         # Components: one statement per action, growing with each component.
         component_logs = iam.PolicyStatement(actions=log_actions)
@@ -255,7 +266,7 @@ class HandwrittenEndpointStack(Stack):
                 f"{cw_arn}:alarm:{c.name}-wake-from-zero")  # fmt: skip
             dims = {"InferenceComponentName": c.name}
             budgets.append(cw.Metric(
-                namespace=NAMESPACE, metric_name="ScaleOutLatency", dimensions_map=dims, statistic="Maximum",
+                namespace=namespace, metric_name="ScaleOutLatency", dimensions_map=dims, statistic="Maximum",
                 period=Duration.minutes(5),
             ).create_alarm(
                 recorder, f"Budget-{c.name}", threshold=360, evaluation_periods=3, datapoints_to_alarm=1,
@@ -266,13 +277,13 @@ class HandwrittenEndpointStack(Stack):
                 function.add_to_role_policy(log_streams)
             log_streams.add_resources(f"{logs_prefix}InferenceComponents/{c.name}",
                                       f"{logs_prefix}InferenceComponents/{c.name}:*")  # fmt: skip
-            cw.Metric(namespace=NAMESPACE, metric_name="ScaleOutCapacityFailures", dimensions_map=dims,
+            cw.Metric(namespace=namespace, metric_name="ScaleOutCapacityFailures", dimensions_map=dims,
                       statistic="Sum", period=Duration.minutes(5)).create_alarm(
                 recorder, f"CapacityFailure-{c.name}", threshold=1, evaluation_periods=1,
                 alarm_description=f"A scale-out of inference component {c.name} failed for insufficient instance capacity",
                 comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 treat_missing_data=cw.TreatMissingData.NOT_BREACHING)  # fmt: skip
-            cw.Metric(namespace=NAMESPACE, metric_name="ProvisioningPullToColdRatio", dimensions_map=dims,
+            cw.Metric(namespace=namespace, metric_name="ProvisioningPullToColdRatio", dimensions_map=dims,
                       statistic="Maximum", period=Duration.minutes(5)).create_alarm(
                 recorder, f"CacheRegression-{c.name}", threshold=0.8, evaluation_periods=1,
                 alarm_description=f"A scale-out of inference component {c.name} took as long to provision and pull as "
@@ -298,6 +309,7 @@ class HandwrittenEndpointStack(Stack):
 def _dashboard(stack: Stack, spec: EndpointSpec, endpoint: sm.CfnEndpoint, budgets: list[cw.Alarm],
                recorder_logs: logs.ILogGroup) -> None:  # fmt: skip
     name = spec.name
+    NAMESPACE = f"{NAMESPACE_PREFIX}/{name}"  # noqa: N806 - the endpoint's library namespace
     dashboard = cw.Dashboard(Construct(stack, "Dashboard"), "Resource", default_interval=Duration.hours(3))
     count, seconds = cw.YAxisProps(min=0, show_units=False), cw.YAxisProps(min=0, label="seconds", show_units=False)
     percent = cw.YAxisProps(min=0, max=100, show_units=False)
