@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ._cost_counts import COUNTS
 from .runtime import names
 
 #: A 30-day month.
@@ -218,8 +219,6 @@ def estimate(counts: Mapping[str, Mapping[str, float]], components: int, *, publ
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from ._cost_counts import COUNTS
-
     parser = argparse.ArgumentParser(prog="python -m constructs_pkg.cost", description=__doc__.split("\n\n")[0])
     parser.add_argument("--components", type=int, required=True, help="inference components on the endpoint (>= 0)")
     parser.add_argument("--publish-frequency", type=int, choices=(10, 30, 60, 120, 180, 240, 300), default=60,

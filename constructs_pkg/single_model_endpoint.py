@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy
@@ -73,8 +74,8 @@ class SingleModelEndpoint(_DefinedEndpoint):
         removal_policy: RemovalPolicy | None = None,
         network_isolation: bool = False,
         data_capture: DataCapture | None = None,
-        alarm_actions: list[cw.IAlarmAction] | None = None,
-        ok_actions: list[cw.IAlarmAction] | None = None,
+        alarm_actions: Sequence[cw.IAlarmAction] | None = None,
+        ok_actions: Sequence[cw.IAlarmAction] | None = None,
     ) -> None:
         """
         :param instance_type: The accelerator instance type.
@@ -134,8 +135,8 @@ class SingleModelEndpoint(_DefinedEndpoint):
             unchecked={"initial_instance_count": "range"} if v.is_token(initial_instance_count) else {},
             what="SingleModelEndpoint",
             network_isolation=network_isolation,
-            alarm_actions=alarm_actions,
-            ok_actions=ok_actions,
+            alarm_actions=None if alarm_actions is None else list(alarm_actions),
+            ok_actions=None if ok_actions is None else list(ok_actions),
         )
         self.initial_instance_count = initial_instance_count
         self.max_instance_count = initial_instance_count
