@@ -7,10 +7,10 @@ the recorder or the guard created after the endpoint was constructed, and adds t
 outside the endpoint's construct tree (``InferenceComponent(scope, ..., endpoint=endpoint)``) get the same aspect
 when they register with the endpoint.
 
-Only the library's own alarms are touched: an alarm is the library's when the first construct above it that is not
-a plain ``constructs.Construct`` is one of the library's classes (``constructs_pkg.*``). An alarm you create with
-one of the library's constructs as its scope counts as the library's; ``exclude_from_alarm_actions(alarm)`` leaves
-any one alarm alone.
+Only the library's own alarms are touched: an alarm is the library's when the first construct above it that is
+neither a plain ``constructs.Construct`` nor an AWS CDK construct (such as a ``lambda_.Function`` the library made) is
+one of the library's classes (``constructs_pkg.*``). An alarm you create with one of the library's constructs as its
+scope counts as the library's; ``exclude_from_alarm_actions(alarm)`` leaves any one alarm alone.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ __all__ = ["exclude_from_alarm_actions", "is_excluded_from_alarm_actions"]
 #: The metadata type that marks an alarm left out of the library's routing (it appears in the cloud assembly).
 EXCLUDE_METADATA = "constructs-pkg:alarm-actions:exclude"
 _PACKAGE = __name__.split(".")[0]
+#: Modules whose constructs an alarm's ownership passes through: groupings and AWS CDK resources.
+_PASS_THROUGH = frozenset({"constructs", "aws_cdk"})
 
 
 def exclude_from_alarm_actions(alarm: cw.IAlarm) -> None:
@@ -60,11 +62,12 @@ def validate_actions(errors: list[str], prop: str, actions: Any) -> None:
 
 
 def is_library_alarm(node: IConstruct) -> bool:
-    """True for an alarm whose owner (its first ancestor that is not a plain ``Construct``) is the library's."""
+    """True for an alarm whose owner is the library's: walking up from the alarm past plain ``Construct`` groupings
+    and AWS CDK constructs (a function the library made, say), the first other class met is one of the library's."""
     if not isinstance(node, cw.AlarmBase):
         return False
     owner = node.node.scope
-    while owner is not None and type(owner) is Construct:
+    while owner is not None and type(owner).__module__.split(".")[0] in _PASS_THROUGH:
         owner = owner.node.scope
     return owner is not None and type(owner).__module__.split(".")[0] == _PACKAGE
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import botocore.session
 import pytest
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cw
@@ -28,6 +31,9 @@ from constructs_pkg import (
     exclude_from_alarm_actions,
 )
 
+from constructs_pkg.data_capture import SAMPLING_PERCENTAGE_RANGE
+
+from ..doc_constraints import CfnSchema, normalize
 from ..helpers import IMAGE_URI, add_component, new_endpoint, new_stack, one, resources_of, statements_of
 
 TARBALL = ModelData.from_s3_uri("s3://models-bucket/qwen3.tar.gz")
@@ -226,12 +232,16 @@ def routed():
     # Grouped by a plain Construct under a library construct: the library's.
     grouped = cw.Alarm(Construct(endpoint.scale_out_recorder, "Group"), "Alarm", metric=metric, threshold=1,
                        evaluation_periods=1)  # fmt: skip
+    # Under a function the library made (as a helper adding function-error alarms might): the library's.
+    function = endpoint.scale_out_recorder.function
+    on_function = function.metric_errors().create_alarm(function, "Errors", threshold=1, evaluation_periods=1)
     template = Template.from_stack(stack)
     refs = {"alarm": {"Ref": stack.get_logical_id(topic.node.default_child)},
             "ok": {"Ref": stack.get_logical_id(ok_topic.node.default_child)}}  # fmt: skip
     ids = {name: stack.get_logical_id(a.node.default_child)
            for name, a in (("late", late_alarm), ("elsewhere", elsewhere_alarm), ("excluded", excluded),
-                           ("yours", yours), ("inside", inside), ("grouped", grouped))}  # fmt: skip
+                           ("yours", yours), ("inside", inside), ("grouped", grouped),
+                           ("function", on_function))}  # fmt: skip
     return endpoint, template, refs, ids
 
 
@@ -251,7 +261,7 @@ def test_every_library_alarm_is_routed_and_no_other(routed):
     _, template, refs, ids = routed
     alarms = _alarms(template)
     untouched = {ids["excluded"], ids["yours"], ids["inside"]}
-    assert ids["grouped"] in alarms
+    assert ids["grouped"] in alarms and ids["function"] in alarms
     assert len(alarms) >= 10
     for key, props in alarms.items():
         if key in untouched:
@@ -295,3 +305,26 @@ def test_without_alarm_actions_alarms_have_none():
 def test_alarm_actions_must_be_alarm_actions(actions):
     with pytest.raises(ConfigurationError, match="alarm_actions must (be a list of|hold) cloudwatch.IAlarmAction"):
         new_endpoint(new_stack(), alarm_actions=actions)
+
+
+# ------------------------------------------------------------------------------------------- grounded in AWS's text
+def test_where_isolation_and_capture_live_in_the_installed_models():
+    """EnableNetworkIsolation is on both the config and the model, create-only in CloudFormation; DataCaptureConfig
+    is the config's only, and the sampling range is the API's."""
+    config, model = (json.loads(CfnSchema(t).text()) for t in ("AWS::SageMaker::EndpointConfig", "AWS::SageMaker::Model"))
+    assert config["properties"]["EnableNetworkIsolation"]["description"] == (
+        "Sets whether all model containers deployed to the endpoint are isolated. If they are, no inbound or outbound "
+        "network calls can be made to or from the model containers.")  # fmt: skip
+    assert model["properties"]["EnableNetworkIsolation"]["description"] == (
+        "Isolates the model container. No inbound or outbound network calls can be made to or from the model container.")
+    for schema in (config, model):
+        assert "/properties/EnableNetworkIsolation" in schema["createOnlyProperties"]
+    assert "DataCaptureConfig" in config["properties"] and "DataCaptureConfig" not in model["properties"]
+    capture = config["definitions"]["DataCaptureConfig"]["properties"]["InitialSamplingPercentage"]
+    assert (capture["minimum"], capture["maximum"]) == SAMPLING_PERCENTAGE_RANGE
+    sagemaker = botocore.session.get_session().get_service_model("sagemaker")
+    shape = sagemaker.shape_for("SamplingPercentage")
+    assert (shape.metadata["min"], shape.metadata["max"]) == SAMPLING_PERCENTAGE_RANGE
+    assert set(sagemaker.shape_for("CaptureMode").enum) == {m.value for m in CaptureMode}
+    assert "DataCaptureConfig" not in sagemaker.shape_for("CreateInferenceComponentInput").members
+    assert "data capture" not in normalize(sagemaker.operation_model("CreateInferenceComponent").documentation).lower()
