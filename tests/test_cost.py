@@ -44,6 +44,7 @@ def test_the_two_examples_differ_by_one_component():
 def test_counting_a_hand_made_template():
     template = {"Resources": {
         "HighRes": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"Period": 10}},
+        "Minute": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"Period": 60}},
         "Math": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"Metrics": [{"MetricStat": {"Period": 300}}]}},
         "PromQL": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"EvaluationCriteria": {}}},
         "Tracking": {"Type": "AWS::ApplicationAutoScaling::ScalingPolicy", "Properties": {
@@ -54,7 +55,7 @@ def test_counting_a_hand_made_template():
             "Variables": {"CLAIM_TABLE": "t", "COMPONENTS": "a,b,c", "STAGE_LOGS": "false", "VARIANT_SCALED": "true"}}}},
     }}  # fmt: skip
     counts = cost.counts_from_template(template)
-    assert (counts["alarms_high_resolution"], counts["alarms_standard"], counts["promql_alarms"]) == (1, 1, 1)
+    assert (counts["alarms_high_resolution"], counts["alarms_standard"], counts["promql_alarms"]) == (1, 2, 1)
     assert (counts["scaling_alarms_standard"], counts["scaling_alarms_high_resolution"]) == (2, 0)
     assert counts["recorder_invocations"] == 30 * 24 * 12
     assert counts["recorder_gb_seconds_max"] == 30 * 24 * 12 * 0.5 * 30
