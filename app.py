@@ -8,6 +8,7 @@ import os
 import aws_cdk as cdk
 
 from examples.adopt_existing import AdoptExistingStack
+from examples.enterprise_controls import EnterpriseControlsStack
 from examples.existing_resources import ExistingResourcesStack
 from examples.gated_llm_pools import GatedLlmPoolsStack
 from examples.llama3_scale_to_zero import Llama3ScaleToZeroStack
@@ -29,6 +30,7 @@ EXAMPLES: dict[str, tuple[str, type[cdk.Stack]]] = {
     "gated-llm-pools": ("GatedLlmPools", GatedLlmPoolsStack),
     "llama3-scale-to-zero": ("Llama3ScaleToZero", Llama3ScaleToZeroStack),
     "training-plan": ("TrainingPlan", TrainingPlanStack),
+    "enterprise-controls": ("EnterpriseControls", EnterpriseControlsStack),
 }
 
 

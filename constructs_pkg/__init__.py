@@ -4,6 +4,7 @@ Importing the package imports aws_cdk (so type checkers see every class). The La
 ``constructs_pkg.runtime`` never imports aws_cdk itself: in Lambda it is the asset root, imported as ``runtime``.
 """
 
+from .alarm_actions import exclude_from_alarm_actions
 from .cache_guard import CacheGuard, CacheGuardMode
 from .capacity import (
     CapacityReservation,
@@ -14,6 +15,7 @@ from .capacity import (
     ScaleInStrategy,
 )
 from .dashboard import ScaleOutDashboard
+from .data_capture import CaptureMode, DataCapture
 from .deployment import AutoRollback, BatchSize, RollingUpdate
 from .endpoint import (
     InferenceAmiVersion,
@@ -44,9 +46,11 @@ __all__ = [
     "CacheGuardMode",
     "CapacityReservation",
     "CapacityReservationPreference",
+    "CaptureMode",
     "Compression",
     "ConfigurationError",
     "ContainerImage",
+    "DataCapture",
     "IInferenceComponent",
     "IInferenceEndpoint",
     "IModel",
@@ -75,4 +79,5 @@ __all__ = [
     "ScaleOutRecorder",
     "SchedulingConfig",
     "SingleModelEndpoint",
+    "exclude_from_alarm_actions",
 ]

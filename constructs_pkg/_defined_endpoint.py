@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Annotations, Duration, RemovalPolicy, Token
+from aws_cdk import Annotations, Aspects, Duration, RemovalPolicy, Token
+from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -25,6 +26,7 @@ from ._endpoint_settings import (
 from ._iam import SAGEMAKER_PRINCIPAL, GrowingStatement
 from ._lambda import allow_logs_to_use
 from ._naming import default_name
+from .alarm_actions import is_under, route_alarms, validate_actions
 from .cache_guard import DEFAULT_PURGE_TIMEOUT, CacheGuard, CacheGuardMode, check_purge_timeout
 from .endpoint_base import _EndpointBase
 from .errors import ConfigurationError
@@ -71,8 +73,15 @@ class _DefinedEndpoint(_EndpointBase):
         errors: list[str],
         unchecked: dict[str, str],
         what: str,
+        network_isolation: bool = False,
+        alarm_actions: list[cw.IAlarmAction] | None = None,
+        ok_actions: list[cw.IAlarmAction] | None = None,
     ) -> None:
         name = default_name(scope, id, endpoint_name)
+        if not isinstance(network_isolation, bool):
+            errors.append(f"network_isolation must be True or False, got {network_isolation!r}")
+        validate_actions(errors, "alarm_actions", alarm_actions)
+        validate_actions(errors, "ok_actions", ok_actions)
         _validate_shared_props(
             errors,
             instance_type=instance_type,
@@ -117,6 +126,12 @@ class _DefinedEndpoint(_EndpointBase):
         self.metrics_config = MetricsConfig() if metrics_config is None else metrics_config
         #: Applied to the key, log groups and claims table the library creates; None: the defaults (key and logs kept).
         self.removal_policy = removal_policy
+        #: No network calls to or from the model containers (``EnableNetworkIsolation``); see ``network_isolation``.
+        self.network_isolation = network_isolation
+        # Every alarm the library makes under this endpoint, and under components placed on it elsewhere in the app.
+        routing = route_alarms(self, alarm_actions, ok_actions)
+        if routing is not None:
+            self.on_component(lambda c: None if is_under(c, self) else Aspects.of(c).add(routing))
         if encryption_key is None:
             encryption_key = kms.Key(
                 self,
@@ -202,7 +217,11 @@ class _DefinedEndpoint(_EndpointBase):
         }
 
     def _create(
-        self, variant: sagemaker.CfnEndpointConfig.ProductionVariantProperty, *, role_on_config: bool
+        self,
+        variant: sagemaker.CfnEndpointConfig.ProductionVariantProperty,
+        *,
+        role_on_config: bool,
+        data_capture: dict[str, Any] | None = None,
     ) -> None:
         """Render the config and the endpoint, then the guard and the recorder.
 
@@ -218,7 +237,11 @@ class _DefinedEndpoint(_EndpointBase):
             kms_key_id=self.encryption_key.key_arn,
             vpc_config=sagemaker.CfnEndpointConfig.VpcConfigProperty(**vpc_config) if vpc_config is not None else None,
             production_variants=[variant],
+            # Components: isolation is the config's (a model-based endpoint isolates its model instead).
+            enable_network_isolation=True if role_on_config and self.network_isolation else None,
         )
+        if data_capture is not None:
+            self.endpoint_config.add_property_override("DataCaptureConfig", data_capture)
         # CfnEndpointConfig (aws-cdk-lib 2.275) has MetricsConfigProperty but no metrics_config prop to take it.
         self.endpoint_config.add_property_override("MetricsConfig", self.metrics_config._render())
         resource = sagemaker.CfnEndpoint(

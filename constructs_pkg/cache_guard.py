@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import cast
 
@@ -20,11 +21,13 @@ from aws_cdk import (
     Stack,
     Token,
 )
+from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
+from .alarm_actions import route_alarms, validate_actions
 from . import _nag
 from . import _validation as v
 from ._iam import GrowingStatement
@@ -95,8 +98,13 @@ class CacheGuard(Construct):
         purge_timeout: Duration = DEFAULT_PURGE_TIMEOUT,
         encryption_key: kms.IKey | None = None,
         removal_policy: RemovalPolicy | None = None,
+        alarm_actions: Sequence[cw.IAlarmAction] | None = None,
+        ok_actions: Sequence[cw.IAlarmAction] | None = None,
     ) -> None:
         """
+        :param alarm_actions: Where this construct stands alone: actions added to every alarm it creates, now or
+            later (an endpoint's ``alarm_actions`` already covers the one it creates). Default: none.
+        :param ok_actions: The same for the return to OK. Default: none.
         :param removal_policy: What happens to the three log groups (both functions' and the Provider's) when they
             leave the stack. ``DESTROY`` deletes them, and with them the purge verdict the guard logs during the
             deletion. Default: ``RemovalPolicy.RETAIN`` (the verdict is the evidence that the cache was purged).
@@ -107,11 +115,14 @@ class CacheGuard(Construct):
             errors.append("endpoint must have a known instance_type, got an endpoint without one")
         check_purge_timeout(errors, "purge_timeout", purge_timeout)
         v.removal_policy(errors, removal_policy)
+        validate_actions(errors, "alarm_actions", alarm_actions)
+        validate_actions(errors, "ok_actions", ok_actions)
         policy = RemovalPolicy.RETAIN if removal_policy is None else removal_policy
         if errors:
             raise ConfigurationError(path_of(scope, id), "CacheGuard", errors)
         assert instance_type is not None
         super().__init__(scope, id)
+        route_alarms(self, alarm_actions, ok_actions)
         self.endpoint = endpoint
         self.instance_type: AcceleratorInstanceType = instance_type
         self.mode = mode

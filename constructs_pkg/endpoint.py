@@ -7,6 +7,7 @@ from typing import Any, cast
 
 import jsii
 from aws_cdk import Annotations, Aspects, Duration, IAspect, RemovalPolicy
+from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -18,6 +19,7 @@ from ._capacity import guaranteed_copies_problem
 from ._defined_endpoint import _DefinedEndpoint
 from ._endpoint_settings import InferenceAmiVersion, MetricsConfig, PrefixAwareRouting, RoutingStrategy
 from .cache_guard import CacheGuardMode
+from .data_capture import INFERENCE_COMPONENT_REFUSAL, DataCapture
 from .capacity import (
     CapacityReservation,
     InstancePool,
@@ -83,6 +85,10 @@ class InferenceEndpoint(_DefinedEndpoint):
         capacity_reservation: CapacityReservation | None = None,
         scale_in: ScaleInPolicy | None = None,
         removal_policy: RemovalPolicy | None = None,
+        network_isolation: bool = False,
+        alarm_actions: Sequence[cw.IAlarmAction] | None = None,
+        ok_actions: Sequence[cw.IAlarmAction] | None = None,
+        data_capture: DataCapture | None = None,
     ) -> None:
         """
         :param instance_type: The accelerator instance type, e.g. ``AcceleratorInstanceType.G6_2XLARGE``. Required
@@ -140,8 +146,20 @@ class InferenceEndpoint(_DefinedEndpoint):
             verdict is deleted with its log group. A key, role or VPC you pass in is never touched. Default: the key
             and the log groups are retained (the key encrypts those logs, which keep the evidence of what the guard
             and recorder saw after the stack is gone); the claims table is deleted.
+        :param network_isolation: No inbound or outbound network calls to or from the model containers
+            (``EnableNetworkIsolation`` on the config). Components must then bring their model from S3 (``ModelData``,
+            ``S3ModelData``); a component whose LMI/TGI model-id variable names a Hub id or ``s3://`` URI is refused.
+            Default: False.
+        :param alarm_actions: Actions (``cloudwatch.IAlarmAction``, e.g. ``SnsAction(topic)``) added to every alarm
+            the library creates under this endpoint and its components, including those added later. Leave one out
+            with ``exclude_from_alarm_actions(alarm)``. Default: none.
+        :param ok_actions: The same for the return to OK. Default: none.
+        :param data_capture: Refused here: SageMaker documents data capture only for endpoints that serve a model;
+            use ``SingleModelEndpoint``. Default: none.
         """
         errors: list[str] = []
+        if data_capture is not None:
+            errors.append(INFERENCE_COMPONENT_REFUSAL)
         levers = _render_levers(
             errors, instance_type, instance_pools, instance_provision_timeout, capacity_reservation, scale_in
         )
@@ -189,6 +207,9 @@ class InferenceEndpoint(_DefinedEndpoint):
             errors=errors,
             unchecked=unchecked,
             what="InferenceEndpoint",
+            network_isolation=network_isolation,
+            alarm_actions=None if alarm_actions is None else list(alarm_actions),
+            ok_actions=None if ok_actions is None else list(ok_actions),
         )
         self.max_instance_count = max_instance_count
         self.min_instance_count = min_instance_count

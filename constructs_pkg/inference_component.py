@@ -23,6 +23,7 @@ from .images import BoundImage, ContainerImage, ModelData
 from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceComponent, IInferenceEndpoint, IModel
 from .model import Model
+from .network_isolation import isolation_problems
 from .model_data import S3ModelData
 from .placement import SchedulingConfig
 
@@ -128,6 +129,9 @@ class InferenceComponent(_ComponentBase):
             rolling_update=rolling_update, auto_rollback=auto_rollback, base_component=base_component,
             startup_health_check_timeout=startup_health_check_timeout, model_download_timeout=model_download_timeout,
         )  # fmt: skip
+        if getattr(endpoint, "network_isolation", False) is True:  # the endpoint isolates every model container
+            given = getattr(model, "environment", None) if model is not None else environment
+            v.raise_if_any(isolation_problems(given, f"component {id}"), "InferenceComponent", scope, id)
         super().__init__(scope, id, physical_name=name)
         self.endpoint = endpoint
         self.component_name = name

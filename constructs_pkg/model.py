@@ -110,6 +110,8 @@ class Model(Resource):
         # CreateModel runs only once the role's policy (ECR pull, S3 read) exists; a no-op for an imported role.
         resource.node.add_dependency(self.role)
         self.model_resource = resource
+        #: The container environment as given (an isolated endpoint checks it for model downloads at start).
+        self.environment: dict[str, str] = dict(environment or {})
         #: ``Fn::GetAtt ModelName``: referencing it orders a component after the model.
         self.model_name: str = resource.attr_model_name
         self.model_arn: str = resource.attr_model_arn

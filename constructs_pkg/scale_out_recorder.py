@@ -14,6 +14,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from .alarm_actions import route_alarms, validate_actions
 from . import _nag, _scope
 from . import _validation as v
 from . import metrics
@@ -60,8 +61,13 @@ class ScaleOutRecorder(Construct):
         encryption_key: kms.IKey | None = None,
         record_stages: bool = True,
         removal_policy: RemovalPolicy | None = None,
+        alarm_actions: Sequence[cw.IAlarmAction] | None = None,
+        ok_actions: Sequence[cw.IAlarmAction] | None = None,
     ) -> None:
         """
+        :param alarm_actions: Where this construct stands alone: actions added to every alarm it creates, now or
+            later (an endpoint's ``alarm_actions`` already covers the one it creates). Default: none.
+        :param ok_actions: The same for the return to OK. Default: none.
         :param endpoint: The endpoint to record (defined here or imported).
         :param scale_out_budget: An alarm per component fires when a scale-out takes longer. None: no alarm.
             Default: 6 minutes (see ``DEFAULT_SCALE_OUT_BUDGET``).
@@ -80,8 +86,11 @@ class ScaleOutRecorder(Construct):
         if not isinstance(record_stages, bool):
             errors.append(f"record_stages must be True or False, got {record_stages!r}")
         v.removal_policy(errors, removal_policy)
+        validate_actions(errors, "alarm_actions", alarm_actions)
+        validate_actions(errors, "ok_actions", ok_actions)
         v.raise_if_any(errors, "ScaleOutRecorder", scope, id)
         super().__init__(scope, id)
+        route_alarms(self, alarm_actions, ok_actions)
         self.endpoint = endpoint
         self.scale_out_budget = scale_out_budget
         #: The scale-out SLO alarm of each component (by component name) or scaled variant (by endpoint name).

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -17,6 +19,8 @@ from . import metrics
 from ._defined_endpoint import _DefinedEndpoint
 from ._endpoint_settings import InferenceAmiVersion, MetricsConfig, PrefixAwareRouting, RoutingStrategy
 from .cache_guard import CacheGuardMode
+from .data_capture import DataCapture, create_capture
+from .network_isolation import isolation_problems
 from .endpoint_base import DEFAULT_VARIANT_NAME
 from .errors import ConfigurationError
 from .images import ContainerImage, ModelData, grant_model_access
@@ -68,6 +72,10 @@ class SingleModelEndpoint(_DefinedEndpoint):
         record_stages: bool = True,
         metrics_config: MetricsConfig | None = None,
         removal_policy: RemovalPolicy | None = None,
+        network_isolation: bool = False,
+        data_capture: DataCapture | None = None,
+        alarm_actions: Sequence[cw.IAlarmAction] | None = None,
+        ok_actions: Sequence[cw.IAlarmAction] | None = None,
     ) -> None:
         """
         :param instance_type: The accelerator instance type.
@@ -78,11 +86,20 @@ class SingleModelEndpoint(_DefinedEndpoint):
         :param initial_instance_count: Instances at creation (>= 1). Default: 1.
         :param startup_health_check_timeout: 60-3600 s for the container to pass its health check. Default: SageMaker's.
         :param model_download_timeout: 60-3600 s to download the model. Default: SageMaker's.
+        :param network_isolation: Isolate the model container (``EnableNetworkIsolation`` on the model): no inbound
+            or outbound network calls. The model must then come from ``model_data``; an LMI/TGI model-id variable
+            naming a Hub id or ``s3://`` URI is refused. Default: False.
+        :param data_capture: Capture a sample of requests and responses to S3 (``DataCaptureConfig``), encrypted
+            with the endpoint's key; see ``DataCapture``. Default: none.
 
         Every other argument is as for ``InferenceEndpoint``; the role and VPC go on the model here.
         """
         errors: list[str] = []
         v.int_in_range(errors, "initial_instance_count", initial_instance_count, 1)
+        if network_isolation is True:
+            errors.extend(isolation_problems(environment, "a SingleModelEndpoint"))
+        if data_capture is not None and not isinstance(data_capture, DataCapture):
+            errors.append(f"data_capture must be a DataCapture(sampling_percentage=...), got {data_capture!r}")
         v.container(
             errors,
             image=image,
@@ -117,6 +134,9 @@ class SingleModelEndpoint(_DefinedEndpoint):
             errors=errors,
             unchecked={"initial_instance_count": "range"} if v.is_token(initial_instance_count) else {},
             what="SingleModelEndpoint",
+            network_isolation=network_isolation,
+            alarm_actions=None if alarm_actions is None else list(alarm_actions),
+            ok_actions=None if ok_actions is None else list(ok_actions),
         )
         self.initial_instance_count = initial_instance_count
         self.max_instance_count = initial_instance_count
@@ -138,8 +158,17 @@ class SingleModelEndpoint(_DefinedEndpoint):
                 environment=dict(environment) if environment else None,
             ),
             vpc_config=sagemaker.CfnModel.VpcConfigProperty(**vpc_config) if vpc_config else None,
+            # botocore CreateModelInput.EnableNetworkIsolation: "Isolates the model container."
+            enable_network_isolation=True if network_isolation else None,
         )
         self.model.node.add_dependency(self.role)  # the image pull needs the role's policy
+        #: The bucket captures go to (created unless ``data_capture.bucket`` was given); None without data capture.
+        self.data_capture_bucket: s3.IBucket | None = None
+        capture_config = None
+        if data_capture is not None:
+            self.data_capture_bucket, capture_config = create_capture(
+                self, data_capture, role=self.role, key=self.encryption_key, removal_policy=self.removal_policy
+            )
         self._create(
             self._variant(
                 model_name=self.model.attr_model_name,
@@ -148,6 +177,7 @@ class SingleModelEndpoint(_DefinedEndpoint):
                 model_data_download_timeout_in_seconds=v.seconds(model_download_timeout),
             ),
             role_on_config=False,
+            data_capture=capture_config,
         )
         if self.cache_guard is not None:
             self.cache_guard.add_image(self.image)

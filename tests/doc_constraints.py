@@ -480,6 +480,59 @@ def _guard_within_provider(props: dict, template: dict) -> Iterator[Finding]:
         yield "PurgeTimeoutSeconds", f"{purge} s does not fit the Provider's {wait} s total timeout"
 
 
+def _network_fetches(environment: dict | None, template: dict) -> list[str]:
+    """Model-id variables (LMI, TGI) whose literal value is not a local path: the container downloads at start."""
+    from constructs_pkg.network_isolation import HUB_MODEL_ID_VARIABLES
+
+    found = []
+    for name in HUB_MODEL_ID_VARIABLES:
+        value = literal((environment or {}).get(name), template)
+        if isinstance(value, str) and not value.startswith("/"):
+            found.append(f"{name}={value}")
+    return found
+
+
+def _referenced(value: Any) -> str | None:
+    """The logical id a ``Ref``/``Fn::GetAtt`` names."""
+    if isinstance(value, dict):
+        if "Ref" in value:
+            return value["Ref"]
+        if "Fn::GetAtt" in value:
+            return value["Fn::GetAtt"][0]
+    return None
+
+
+def _isolated_config_components_local(props: dict, template: dict) -> Iterator[Finding]:
+    if props.get("EnableNetworkIsolation") is not True:
+        return
+    resources = template["Resources"]
+    config_id = next(k for k, r in resources.items() if r.get("Properties") is props)
+    endpoints = {k for k, r in resources.items() if r["Type"] == _EP
+                 and _referenced(r["Properties"].get("EndpointConfigName")) == config_id}  # fmt: skip
+    for key, resource in resources.items():
+        spec = resource["Properties"].get("Specification") or {}
+        if resource["Type"] != _IC or _referenced(resource["Properties"].get("EndpointName")) not in endpoints:
+            continue
+        environment = (spec.get("Container") or {}).get("Environment")
+        model = resources.get(_referenced(spec.get("ModelName")) or "", {})
+        if model:
+            environment = (model["Properties"].get("PrimaryContainer") or {}).get("Environment")
+        for fetch in _network_fetches(environment, template):
+            yield "EnableNetworkIsolation", f"component {key} fetches its model over the network ({fetch})"
+
+
+def _isolated_model_local(props: dict, template: dict) -> Iterator[Finding]:
+    if props.get("EnableNetworkIsolation") is True:
+        for fetch in _network_fetches((props.get("PrimaryContainer") or {}).get("Environment"), template):
+            yield "PrimaryContainer.Environment", f"an isolated model fetches its model over the network ({fetch})"
+
+
+def _capture_kms_key_format(props: dict, template: dict) -> Iterator[Finding]:
+    key = literal((props.get("DataCaptureConfig") or {}).get("KmsKeyId"), template)
+    if isinstance(key, str) and not _KMS_KEY.match(key):
+        yield "DataCaptureConfig.KmsKeyId", f"{key!r} is none of key ID, key ARN, alias name, alias ARN"
+
+
 # --------------------------------------------------------------------------------------------- rules
 _EC, _EP, _IC, _MODEL = ("AWS::SageMaker::EndpointConfig", "AWS::SageMaker::Endpoint",
                          "AWS::SageMaker::InferenceComponent", "AWS::SageMaker::Model")  # fmt: skip
@@ -588,6 +641,13 @@ RULES: tuple[Rule, ...] = (
     Rule("scale-in-cooldown-only-when-consolidating", _EC,
          BotocoreDoc(_SM, "ProductionVariantManagedInstanceScalingScaleInPolicy", "CooldownInMinutes"),
          "evaluates consolidation scale-in opportunities", _consolidation_only("CooldownInMinutes")),
+    Rule("isolated-endpoint-models-are-local", _EC, BotocoreDoc(_SM, "CreateEndpointConfigInput", "EnableNetworkIsolation"),
+         "If they are, no inbound or outbound network calls can be made to or from the model containers.",
+         _isolated_config_components_local),
+    Rule("isolated-model-is-local", _MODEL, BotocoreDoc(_SM, "CreateModelInput", "EnableNetworkIsolation"),
+         "No inbound or outbound network calls can be made to or from the model container.", _isolated_model_local),
+    Rule("data-capture-kms-key-format", _EC, BotocoreDoc(_SM, "DataCaptureConfig", "KmsKeyId"),
+         "The KmsKeyId can be any of the following formats: Key ID:", _capture_kms_key_format),
     Rule("guard-fits-provider-timeout", "Custom::SageMakerCacheGuard",
          PackageText("aws_cdk", "custom_resources/__init__.py"),
          "Total timeout for the entire operation. The maximum timeout is 1 hour", _guard_within_provider),

@@ -107,6 +107,7 @@ _EC, _IC, _MODEL = "AWS::SageMaker::EndpointConfig", "AWS::SageMaker::InferenceC
 _SP, _ALARM = "AWS::ApplicationAutoScaling::ScalingPolicy", "AWS::CloudWatch::Alarm"
 _QWEN, _SINGLE, _MATRIX = "example qwen3-8b (us-east-1)", "example single-model (us-east-1)", "matrix 8 "
 _GATED, _LLAMA3 = "example gated-llm-pools (us-east-1)", "example llama3-scale-to-zero (us-east-1)"
+_ENTERPRISE = "example enterprise-controls (us-east-1)"
 
 
 def _variant(t: dict) -> dict:
@@ -198,6 +199,14 @@ DOC_BREAKAGES = {
                                          ["MaximumBatchSize"].__setitem__("Value", 60)),
     "scale-in-step-only-when-consolidating": (_LLAMA3, lambda t: _scale_in(t).__setitem__("MaximumStepSize", 2)),
     "scale-in-cooldown-only-when-consolidating": (_LLAMA3, lambda t: _scale_in(t).__setitem__("CooldownInMinutes", 30)),
+    "isolated-endpoint-models-are-local": (_ENTERPRISE, lambda t: next(
+        p for p in _all(t, _MODEL) if "EnableNetworkIsolation" not in p)["PrimaryContainer"]["Environment"].__setitem__(
+        "HF_MODEL_ID", "Qwen/Qwen3-8B")),
+    "isolated-model-is-local": (_ENTERPRISE, lambda t: next(
+        p for p in _all(t, _MODEL) if p.get("EnableNetworkIsolation"))["PrimaryContainer"]["Environment"].__setitem__(
+        "HF_MODEL_ID", "s3://models/qwen3/")),
+    "data-capture-kms-key-format": (_ENTERPRISE, lambda t: next(p for p in _all(t, _EC) if "DataCaptureConfig" in p)
+                                    ["DataCaptureConfig"].__setitem__("KmsKeyId", "my-capture-key")),
     "guard-fits-provider-timeout": (_QWEN, lambda t: _all(t, "Custom::SageMakerCacheGuard")[0].__setitem__(
         "PurgeTimeoutSeconds", "5400")),
 }  # fmt: skip

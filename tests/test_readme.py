@@ -48,5 +48,5 @@ def test_readme_snippets_run_and_synthesize():
     (compared,) = snapshot.compared
     assert "AWS::SageMaker::InferenceComponent" in {r["Type"] for r in compared["Resources"].values()}
     template = Template.from_stack(stack)
-    template.resource_count_is("AWS::SageMaker::Endpoint", 5)  # Endpoint, Private, Pooled, Strict, Single
+    template.resource_count_is("AWS::SageMaker::Endpoint", 7)  # Endpoint, Private, Pooled, Strict, Single, Isolated, Audited
     template.resource_count_is("AWS::CloudWatch::Dashboard", 3)
