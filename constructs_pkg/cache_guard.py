@@ -8,6 +8,7 @@ from typing import cast
 import jsii
 from aws_cdk import (
     Annotations,
+    Aws,
     Aspects,
     CfnElement,
     CfnOutput,
@@ -36,6 +37,7 @@ from .images import BoundImage
 from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceEndpoint
 from .runtime import eligibility, names
+from .runtime.aws import GUARD_IS_COMPLETE, GUARD_ON_EVENT
 from .runtime.guard import ENFORCE, WARN
 
 DEFAULT_PURGE_TIMEOUT = Duration.minutes(20)
@@ -64,11 +66,16 @@ def check_purge_timeout(errors: list[str], prop: str, value: Duration | None) ->
 
 
 class CacheGuardMode(StrEnum):
-    """What the guard does when the container image cache cannot apply."""
+    """What the guard does on Create and Update when the container image cache cannot apply.
 
-    #: Report ineligibility (stack outputs, logs, synth warnings) and deploy anyway; never block a deletion.
+    The mode governs Create and Update only. Delete (and so every stack deletion and rollback) always succeeds in
+    every mode: an unverified purge is a verdict (``CachePurgeVerified`` 0 and a log line), never a failed Delete.
+    """
+
+    #: Report ineligibility (stack outputs, logs, synth warnings) and deploy anyway.
     WARN = WARN
-    #: Fail the deployment before the endpoint is created, and fail a deletion whose purge cannot be verified.
+    #: Fail a Create or forward Update whose endpoint the cache cannot serve, before the endpoint is created. An
+    #: Update while the stack rolls back is reported, never failed. Deletion is as in WARN: it never fails.
     ENFORCE = ENFORCE
     #: No guard.
     OFF = "OFF"
@@ -118,16 +125,22 @@ class CacheGuard(Construct):
         endpoint_name = endpoint.physical_endpoint_name
         invoked = "The custom-resource Provider framework invokes it synchronously and reports failures to CloudFormation"
         self.on_event_function = python_function(
-            self, "OnEvent", handler="runtime.guard.on_event", timeout=Duration.minutes(2),
+            self, "OnEvent", handler=GUARD_ON_EVENT.handler,
+            timeout=Duration.seconds(GUARD_ON_EVENT.timeout_s),
             description=f"Checks container image cache eligibility of SageMaker endpoint {endpoint_name}",
             encryption_key=encryption_key, how_invoked=invoked, removal_policy=policy,
         )  # fmt: skip
         self.is_complete_function = python_function(
-            self, "IsComplete", handler="runtime.guard.is_complete", timeout=Duration.minutes(1),
+            self, "IsComplete", handler=GUARD_IS_COMPLETE.handler,
+            timeout=Duration.seconds(GUARD_IS_COMPLETE.timeout_s),
             description=f"Verifies that SageMaker endpoint {endpoint_name} and its cache are gone",
             encryption_key=encryption_key, how_invoked=invoked, removal_policy=policy,
         )  # fmt: skip
         self._describe_images = GrowingStatement(self.on_event_function, "ecr:DescribeImages", "ecr:DescribeRepositories")
+        # ENFORCE never fails an Update while the stack rolls back: on_event reads its own stack's status.
+        self.on_event_function.add_to_role_policy(
+            iam.PolicyStatement(actions=["cloudformation:DescribeStacks"], resources=[Aws.STACK_ID])
+        )
         self._grant_verification(endpoint_name)
         provider_logs = log_group_for(self, "ProviderLogs", encryption_key, policy)
         # Our own roles for the framework's functions: the default ones attach AWSLambdaBasicExecutionRole (log writes
@@ -276,7 +289,7 @@ class _StaticEligibility:
     def visit(self, node: IConstruct) -> None:
         guard = self._guard
         region = stack_facts(guard).region
-        uris = [i.image_uri for i in guard._images if not v.is_token(i.image_uri)]
+        uris = list(dict.fromkeys(i.image_uri for i in guard._images if not v.is_token(i.image_uri)))
         # Every type the endpoint may launch (each instance pool's), not only the first tried.
         for instance in guard.endpoint.instance_types or [guard.instance_type]:
             instance_type = instance.name
