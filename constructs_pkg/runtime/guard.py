@@ -125,7 +125,7 @@ class CacheGuard:
 
     # Create / Update --------------------------------------------------------------------------------------------
     def _check_eligibility(self, event: GuardEvent) -> dict[str, Any]:
-        mutability: dict[tuple[str, str, str], bool | None | str] = {}
+        mutability: dict[tuple[str, str, str], bool | None] = {}
         images = [self._check_image(uri, mutability) for uri in dict.fromkeys(event.image_uris)]  # each image once
         report = eligibility.evaluate(instance_type=event.instance_type, region=self.region, images=images)
         _log("cache-eligibility", endpoint=event.endpoint_name, mode=event.mode, request=event.request_type,
@@ -151,7 +151,7 @@ class CacheGuard:
             _log("cache-guard-stack-status-unknown", stack=event.stack_id, error=error_name(error))
             return None
 
-    def _check_image(self, uri: str, mutability: dict[tuple[str, str, str], bool | None | str]) -> eligibility.ImageCheck:
+    def _check_image(self, uri: str, mutability: dict[tuple[str, str, str], bool | None]) -> eligibility.ImageCheck:
         parsed = eligibility.parse_ecr_image_uri(uri)
         if parsed is None:  # the static rules already report it
             return eligibility.ImageCheck(uri, exists=False)
@@ -174,23 +174,21 @@ class CacheGuard:
         return eligibility.ImageCheck(uri, exists=exists, size_bytes=size, pinned=pinned, notes=tuple(notes))
 
     def _tag_immutable(self, parsed: eligibility.EcrImage, uri: str, notes: list[str],
-                       known: dict[tuple[str, str, str], bool | None | str]) -> bool | None:  # fmt: skip
+                       known: dict[tuple[str, str, str], bool | None]) -> bool | None:  # fmt: skip
+        """Whether the tag is immutable; the repository is read once, and a failure is noted once (first image)."""
         key = (parsed.region, parsed.account, parsed.repository)
-        if key not in known:  # one DescribeRepositories per repository
+        if key not in known:
             try:
                 answer = self.clients.call("ecr", "describe_repositories", region=parsed.region,
                                            registryId=parsed.account, repositoryNames=[parsed.repository])  # fmt: skip
                 value = answer["repositories"][0].get("imageTagMutability")
                 known[key] = eligibility.tag_is_immutable(value)
                 if known[key] is None:
-                    notes.append(f"repository of {uri} has tag mutability {value}; whether this tag is immutable is unknown")
+                    notes.append(f"repository of {uri} has tag mutability {value}; whether its tags are immutable is unknown")
             except Exception as error:  # noqa: BLE001
-                known[key] = f"could not read tag mutability of {uri}: {_why(error)}"
-        result = known[key]
-        if isinstance(result, str):
-            notes.append(result)
-            return None
-        return result
+                known[key] = None
+                notes.append(f"could not read tag mutability of {uri}: {_why(error)}")
+        return known[key]
 
     # Delete -----------------------------------------------------------------------------------------------------
     def _on_delete(self) -> dict[str, Any]:

@@ -43,15 +43,23 @@ class Routed:
     queued faults (``Aws.fault``) raises the next one instead."""
 
     def __init__(self, moto_client: Any, stubbed_client: Any, stubbed: set[str], faults: dict | None = None,
-                 service: str = "") -> None:  # fmt: skip
+                 always: dict | None = None, service: str = "") -> None:  # fmt: skip
         self._moto, self._stubbed, self._ops = moto_client, stubbed_client, stubbed
-        self._faults, self._service = {} if faults is None else faults, service
+        self._faults, self._always, self._service = faults or {}, always or {}, service
 
     def __getattr__(self, name: str) -> Any:
-        queued = self._faults.get((self._service, name))
-        if queued:
-            return queued.pop(0)
-        return getattr(self._stubbed if name in self._ops else self._moto, name)
+        real = getattr(self._stubbed if name in self._ops else self._moto, name)
+        key = (self._service, name)
+        if key not in self._faults and key not in self._always:
+            return real
+
+        def call(**params: Any) -> Any:  # decided per call: Clients.call fetches the method once for all attempts
+            queued = self._faults.get(key)
+            if queued:
+                return queued.pop(0)(**params)
+            return self._always[key](**params) if key in self._always else real(**params)
+
+        return call
 
 
 class FakeContext:
@@ -74,6 +82,8 @@ class Aws:
         self._stubbers: dict[str, Stubber] = {}
         self._asked: list[tuple[str, str | None]] = []
         self._faults: dict[tuple[str, str], list[Any]] = {}
+        self._always: dict[tuple[str, str], Any] = {}
+        self.calls: list[tuple[str, str]] = []
         #: The fake clock (seconds): sleeps and faults advance it; Clients read it for their deadline.
         self.elapsed = 0.0
         self.clients = Clients(self._client, sleep=self._sleep, clock=lambda: self.elapsed, budget=RECORDER)
@@ -88,15 +98,21 @@ class Aws:
         clients = Clients(self._client, sleep=self._sleep, clock=lambda: self.elapsed, budget=budget)
         return clients.for_invocation(FakeContext(self, budget.timeout_s if timeout_s is None else timeout_s))
 
-    def fault(self, service: str, operation: str, error: BaseException, *, seconds: float = 0.0, times: int = 1) -> None:
-        """The next ``times`` calls of ``operation`` take ``seconds`` on the fake clock and raise ``error`` (a
-        botocore ReadTimeoutError after the read timeout, a ConnectTimeoutError, ...), before any Stubber answer."""
+    def fault(self, service: str, operation: str, error: BaseException, *, seconds: float = 0.0,
+              times: int | None = 1) -> None:  # fmt: skip
+        """The next ``times`` calls of ``operation`` (every call: None) take ``seconds`` on the fake clock and raise
+        ``error`` (a botocore ReadTimeoutError after the read timeout, a ConnectTimeoutError, ...), before any
+        Stubber or moto answer. Counted calls must all happen (``verify``)."""
 
         def failing(**_params: Any) -> Any:
+            self.calls.append((service, operation))
             self.elapsed += seconds
             raise error
 
-        self._faults.setdefault((service, operation), []).extend([failing] * times)
+        if times is None:
+            self._always[(service, operation)] = failing
+        else:
+            self._faults.setdefault((service, operation), []).extend([failing] * times)
 
     def boto(self, service: str, region: str | None = None) -> Any:
         return boto3.client(service, region_name=region or REGION)
@@ -124,7 +140,7 @@ class Aws:
         self._asked.append((service, region))
         real = self.boto(service, region)
         stubbed, operations = self._routes.get(service, (real, set()))
-        return Routed(real, stubbed, operations, self._faults, service)
+        return Routed(real, stubbed, operations, self._faults, self._always, service)
 
     def metric_values(self, name: str) -> list[float]:
         from datetime import datetime, timedelta, timezone
