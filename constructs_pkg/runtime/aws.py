@@ -21,8 +21,10 @@ from typing import Any
 
 import boto3  # type: ignore[import-untyped]  # no stubs in the Lambda runtime's boto3
 from botocore.config import Config  # type: ignore[import-untyped]
-from botocore.exceptions import ConnectionError as BotoConnectionError  # type: ignore[import-untyped]
-from botocore.exceptions import HTTPClientError  # type: ignore[import-untyped]
+from botocore.exceptions import (  # type: ignore[import-untyped]
+    ConnectionError as BotoConnectionError,
+    HTTPClientError,
+)
 
 THROTTLING_CODES = frozenset(
     {"Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded"}
@@ -65,7 +67,7 @@ class CallBudget:
 
     def backoff_s(self, attempt: int) -> float:
         """The sleep after failed attempt ``attempt`` (0-based): 0.5 s, 1 s, 2 s, ..."""
-        return self.backoff_base_s * 2**attempt
+        return self.backoff_base_s * 2.0**attempt
 
     @property
     def attempt_s(self) -> float:
