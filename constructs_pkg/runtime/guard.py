@@ -3,6 +3,8 @@
 Create/Update: report whether AWS's container image cache can apply to the endpoint. In ENFORCE mode an ineligible
 endpoint fails the request, except while the stack rolls back (``cloudformation:DescribeStacks`` on the guard's own
 stack says ``*ROLLBACK_IN_PROGRESS``, or cannot say): a rollback restores what deployed before and must not fail.
+For the same reason an Update whose properties this version cannot read (an older library version's, handed back by
+a rollback) answers ``unknown`` while the stack rolls back, and fails only a forward Update.
 
 Delete never fails, in any mode, whatever AWS answers (a failed Delete leaves the stack for a person to repair, and
 the endpoint is already gone by then). It runs after the endpoint's deletion, because the endpoint depends on the
@@ -111,12 +113,24 @@ class CacheGuard:
     def on_event(self) -> dict[str, Any]:
         if self.raw.get("RequestType") == "Delete":
             return self._on_delete()
-        return self._check_eligibility(GuardEvent.parse(self.raw))
+        try:
+            event = GuardEvent.parse(self.raw)
+        except MalformedEvent as error:
+            # A rollback may hand this code the properties an older library version wrote: report, never fail it.
+            stack_id = self.raw.get("StackId")
+            if self.raw.get("RequestType") != "Update":
+                raise
+            status = self._stack_status(stack_id if isinstance(stack_id, str) else None)
+            if status not in _ROLLING_BACK:
+                raise
+            _log("cache-guard-malformed-rollback", error=str(error), stack_status=status)
+            unknown = {"Eligible": "unknown", "Pinned": "unknown", "ImageBytes": "0", "Reasons": f"not checked: {error}"}
+            return {"PhysicalResourceId": str(self.raw.get("PhysicalResourceId", "cache-guard")), "Data": unknown}
+        return self._check_eligibility(event)
 
     def is_complete(self) -> dict[str, Any]:
         if self.raw.get("RequestType") != "Delete":
-            GuardEvent.parse(self.raw)  # a malformed Create/Update fails; a well-formed one finished in on_event
-            return {"IsComplete": True}
+            return {"IsComplete": True}  # Create and Update finish in on_event
         try:
             return self._verify_purge(GuardEvent.parse(self.raw))
         except Exception as error:  # noqa: BLE001 - a Delete never fails: an error here would fail the stack
@@ -132,7 +146,7 @@ class CacheGuard:
              reasons=list(report.reasons), **{k: v for k, v in report.as_data().items() if k != "Reasons"})  # fmt: skip
         data = report.as_data()
         if event.mode == ENFORCE and report.eligible == "false":
-            status = self._stack_status(event)
+            status = self._stack_status(event.stack_id)
             if status is not None and status not in _ROLLING_BACK:
                 raise CacheIneligible(
                     f"container image cache would not apply to endpoint {event.endpoint_name}: " + data["Reasons"]
@@ -141,14 +155,14 @@ class CacheGuard:
             _log("cache-guard-not-enforced", endpoint=event.endpoint_name, stack_status=status or "unknown")
         return {"PhysicalResourceId": f"cache-guard/{event.endpoint_name}", "Data": data}
 
-    def _stack_status(self, event: GuardEvent) -> str | None:
+    def _stack_status(self, stack_id: str | None) -> str | None:
         """The guard's own stack status; None when it cannot be read (then ENFORCE does not fail the request)."""
         try:
-            answer = self.clients.call("cloudformation", "describe_stacks", StackName=event.stack_id)
+            answer = self.clients.call("cloudformation", "describe_stacks", StackName=stack_id)
             status = answer["Stacks"][0]["StackStatus"]
             return status if isinstance(status, str) else None
         except Exception as error:  # noqa: BLE001 - unknown status: do not risk failing a rollback
-            _log("cache-guard-stack-status-unknown", stack=event.stack_id, error=error_name(error))
+            _log("cache-guard-stack-status-unknown", stack=stack_id, error=error_name(error))
             return None
 
     def _check_image(self, uri: str, mutability: dict[tuple[str, str, str], bool | None]) -> eligibility.ImageCheck:

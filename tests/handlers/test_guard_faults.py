@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnec
 
 from constructs_pkg.runtime import eligibility, names
 from constructs_pkg.runtime.aws import GUARD_IS_COMPLETE, GUARD_ON_EVENT
-from constructs_pkg.runtime.guard import CacheGuard, CacheIneligible
+from constructs_pkg.runtime.guard import CacheGuard, CacheIneligible, MalformedEvent
 
 from .. import fixtures
 from .conftest import ENDPOINT, REGION, cfn_event
@@ -144,6 +144,22 @@ def test_forward_update_still_fails_when_enforcing(aws):
     stack_status(aws, "update_in_progress")
     with pytest.raises(CacheIneligible, match="not found in ECR"):
         on_event(aws, cfn_event("Update", props={"ImageUris": [image_uri(tag="new")], "Mode": "ENFORCE"}))
+
+
+@pytest.mark.parametrize(("fixture", "fails"), [("update_rollback_in_progress", False), ("update_in_progress", True)])
+def test_a_rollback_with_properties_this_version_cannot_read_never_fails(aws, fixture, fails):
+    """A rollback may send an older library version's properties to this code: reported as unknown (every attribute
+    present, so the outputs still resolve), while a forward Update with them still fails."""
+    stack_status(aws, fixture)
+    event = cfn_event("Update")
+    del event["ResourceProperties"]["PurgeTimeoutSeconds"]
+    if fails:
+        with pytest.raises(MalformedEvent, match="lacks PurgeTimeoutSeconds"):
+            on_event(aws, event)
+        return
+    data = on_event(aws, event)["Data"]
+    assert data == {"Eligible": "unknown", "Pinned": "unknown", "ImageBytes": "0",
+                    "Reasons": "not checked: ResourceProperties lacks PurgeTimeoutSeconds"}  # fmt: skip
 
 
 def test_unreadable_stack_status_reports_instead_of_failing(aws, caplog):
