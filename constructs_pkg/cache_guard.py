@@ -88,7 +88,9 @@ class CacheGuard(Construct):
     Creates a ``custom_resources.Provider`` with two Python functions (``on_event``, ``is_complete``), a
     ``Custom::SageMakerCacheGuard`` resource whose attributes ``Eligible``, ``Pinned``, ``ImageBytes`` and
     ``Reasons`` also become stack outputs, and the IAM those functions need, scoped to this endpoint, its
-    components' repositories and the library's metric namespace.
+    components' repositories, its own stack's status (``cloudformation:DescribeStacks``, read to spare rollbacks)
+    and the library's metric namespace. Deletion never fails, in any mode (see ``CacheGuardMode``); the functions'
+    timeouts and SDK call budgets come from ``runtime/aws.py``.
     """
 
     def __init__(
