@@ -153,6 +153,7 @@ class HandwrittenEndpointStack(Stack):
         is_complete = _function(guard, "IsComplete", "runtime.guard.is_complete", Duration.minutes(1),
                                 f"Verifies that SageMaker endpoint {name} and its cache are gone", key, name,
                                 environment={"METRIC_NAMESPACE": namespace})  # fmt: skip
+        on_event.add_to_role_policy(iam.PolicyStatement(actions=["cloudformation:DescribeStacks"], resources=[Aws.STACK_ID]))
         endpoint_arn = self.format_arn(service="sagemaker", resource="endpoint", resource_name=name)
         is_complete.add_to_role_policy(iam.PolicyStatement(actions=["sagemaker:DescribeEndpoint"], resources=[endpoint_arn]))
         is_complete.add_to_role_policy(iam.PolicyStatement(actions=["sagemaker:ListInferenceComponents"], resources=["*"]))

@@ -9,6 +9,7 @@ from typing import cast
 import jsii
 from aws_cdk import (
     Annotations,
+    Aws,
     Aspects,
     CfnElement,
     CfnOutput,
@@ -39,6 +40,7 @@ from .images import BoundImage
 from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceEndpoint
 from .runtime import eligibility, names
+from .runtime.aws import GUARD_IS_COMPLETE, GUARD_ON_EVENT
 from .runtime.guard import ENFORCE, WARN
 
 DEFAULT_PURGE_TIMEOUT = Duration.minutes(20)
@@ -67,11 +69,16 @@ def check_purge_timeout(errors: list[str], prop: str, value: Duration | None) ->
 
 
 class CacheGuardMode(StrEnum):
-    """What the guard does when the container image cache cannot apply."""
+    """What the guard does on Create and Update when the container image cache cannot apply.
 
-    #: Report ineligibility (stack outputs, logs, synth warnings) and deploy anyway; never block a deletion.
+    The mode governs Create and Update only. Delete (and so every stack deletion and rollback) always succeeds in
+    every mode: an unverified purge is a verdict (``CachePurgeVerified`` 0 and a log line), never a failed Delete.
+    """
+
+    #: Report ineligibility (stack outputs, logs, synth warnings) and deploy anyway.
     WARN = WARN
-    #: Fail the deployment before the endpoint is created, and fail a deletion whose purge cannot be verified.
+    #: Fail a Create or forward Update whose endpoint the cache cannot serve, before the endpoint is created. An
+    #: Update while the stack rolls back is reported, never failed. Deletion is as in WARN: it never fails.
     ENFORCE = ENFORCE
     #: No guard.
     OFF = "OFF"
@@ -84,8 +91,10 @@ class CacheGuard(Construct):
     Creates a ``custom_resources.Provider`` with two Python functions (``on_event``, ``is_complete``), a
     ``Custom::SageMakerCacheGuard`` resource whose attributes ``Eligible``, ``Pinned``, ``ImageBytes`` and
     ``Reasons`` also become stack outputs, and the IAM those functions need, scoped to this endpoint, its
-    components' repositories and this endpoint's metric namespace (``ConstructsPkg/ScaleOut/<endpoint name>``). Its
-    three log groups are named under ``/constructs-pkg/<endpoint name>/``.
+    components' repositories, its own stack's status (``cloudformation:DescribeStacks``, read to spare rollbacks)
+    and this endpoint's metric namespace (``ConstructsPkg/ScaleOut/<endpoint name>``). Its three log groups are
+    named under ``/constructs-pkg/<endpoint name>/``. Deletion never fails, in any mode (see ``CacheGuardMode``);
+    the functions' timeouts and SDK call budgets come from ``runtime/aws.py``.
     """
 
     def __init__(
@@ -132,18 +141,24 @@ class CacheGuard(Construct):
         # The namespace its verdict goes to (and the only one is_complete may publish to): this endpoint's own.
         namespace = {names.NAMESPACE_ENV: names.endpoint_namespace(endpoint_name)}
         self.on_event_function = python_function(
-            self, "OnEvent", handler="runtime.guard.on_event", timeout=Duration.minutes(2),
+            self, "OnEvent", handler=GUARD_ON_EVENT.handler,
+            timeout=Duration.seconds(GUARD_ON_EVENT.timeout_s),
             description=f"Checks container image cache eligibility of SageMaker endpoint {endpoint_name}",
             encryption_key=encryption_key, how_invoked=invoked, removal_policy=policy,
             endpoint_name=endpoint_name, environment=namespace,
         )  # fmt: skip
         self.is_complete_function = python_function(
-            self, "IsComplete", handler="runtime.guard.is_complete", timeout=Duration.minutes(1),
+            self, "IsComplete", handler=GUARD_IS_COMPLETE.handler,
+            timeout=Duration.seconds(GUARD_IS_COMPLETE.timeout_s),
             description=f"Verifies that SageMaker endpoint {endpoint_name} and its cache are gone",
             encryption_key=encryption_key, how_invoked=invoked, removal_policy=policy,
             endpoint_name=endpoint_name, environment=namespace,
         )  # fmt: skip
         self._describe_images = GrowingStatement(self.on_event_function, "ecr:DescribeImages", "ecr:DescribeRepositories")
+        # ENFORCE never fails an Update while the stack rolls back: on_event reads its own stack's status.
+        self.on_event_function.add_to_role_policy(
+            iam.PolicyStatement(actions=["cloudformation:DescribeStacks"], resources=[Aws.STACK_ID])
+        )
         self._grant_verification(endpoint_name)
         provider_logs = log_group_for(self, "ProviderLogs", encryption_key, policy, endpoint_name=endpoint_name)
         # Our own roles for the framework's functions: the default ones attach AWSLambdaBasicExecutionRole (log writes
@@ -292,7 +307,7 @@ class _StaticEligibility:
     def visit(self, node: IConstruct) -> None:
         guard = self._guard
         region = stack_facts(guard).region
-        uris = [i.image_uri for i in guard._images if not v.is_token(i.image_uri)]
+        uris = list(dict.fromkeys(i.image_uri for i in guard._images if not v.is_token(i.image_uri)))
         # Every type the endpoint may launch (each instance pool's), not only the first tried.
         for instance in guard.endpoint.instance_types or [guard.instance_type]:
             instance_type = instance.name

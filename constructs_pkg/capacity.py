@@ -49,7 +49,8 @@ class InstancePool:
     #: 1 (tried first) to 5.
     priority: int
     #: A model to use on this pool instead of the variant's model. Default: the variant's model. Endpoints that host
-    #: inference components have no variant model; use per-instance-type component specifications there.
+    #: inference components have no variant model, so `InferenceEndpoint` refuses it; give components
+    #: `compute_per_instance_type` there.
     model_name_override: str | None = None
 
     def __post_init__(self) -> None:

@@ -110,17 +110,35 @@ class RollingUpdate:
             raise ConfigurationError(None, "deployment config", errors)
 
     def batch_size_warning(self, copy_count: int | None) -> str | None:
-        """A warning when a ``COPY_COUNT`` batch lies outside 5-50% of a known copy count (``assumed`` reading of the
-        percentage rule for counts; a warning because autoscaling changes the copy count)."""
+        """A warning when the batch cannot keep the API's rule for a known copy count, "The value must be between 5%
+        to 50% of the copy count of the inference component." (botocore ``InferenceComponentRollingUpdatePolicy.
+        MaximumBatchSize``):
+        - a ``COPY_COUNT`` batch outside 5-50% of the copy count (``assumed`` reading of the percentage rule for counts);
+        - a ``CAPACITY_PERCENT`` batch that is less than one whole copy (50% of 1 copy is half a copy). SageMaker
+          replaces whole copies, and AWS does not say how it rounds: up to one copy (then the step is more than 50%)
+          or by refusing the update. The library warns rather than refuses, because autoscaling changes the copy count.
+        """
         batch = self.maximum_batch_size
-        if batch.type != BatchSizeType.COPY_COUNT or copy_count is None or is_token(copy_count) or is_token(batch.value):
+        if copy_count is None or is_token(copy_count) or is_token(batch.value) or copy_count < 1:
             return None
+        rule = "\"The value must be between 5% to 50% of the copy count of the inference component.\""
+        if batch.type == BatchSizeType.CAPACITY_PERCENT:
+            copies = batch.value * copy_count / 100
+            if copies >= 1:
+                return None
+            return (
+                f"rolling_update.maximum_batch_size is {batch.value} percent of the copy count {copy_count}, "
+                f"{copies:g} copies: less than one copy per step. SageMaker replaces whole copies, so it must round "
+                f"(one copy is {100 / copy_count:g}% of the copy count) or refuse the update: {rule} Use "
+                f"BatchSize.copy_count(1) to state one copy per step, or a copy count of at least "
+                f"{math.ceil(100 / batch.value)}."
+            )
         low, high = math.ceil(0.05 * copy_count), max(1, math.floor(0.5 * copy_count))
         if low <= batch.value <= high:
             return None
         return (
             f"rolling_update.maximum_batch_size is {batch.value} copies, outside {low}-{high} (5-50% of the copy count "
-            f"{copy_count}): \"The value must be between 5% to 50% of the copy count of the inference component.\""
+            f"{copy_count}): {rule}"
         )
 
     def _render(self) -> dict[str, Any]:

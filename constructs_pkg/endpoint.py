@@ -328,6 +328,14 @@ def _render_levers(
             levers["InstanceType"] = None
         except ConfigurationError as error:
             errors += error.problems
+        for index, pool in enumerate(instance_pools):
+            if isinstance(pool, InstancePool) and pool.model_name_override is not None:
+                errors.append(
+                    f"instance_pools[{index}].model_name_override must be left out on an inference-component endpoint, "
+                    f"got {pool.model_name_override!r}: it names a model \"to use for this instance pool instead of the "
+                    "model specified for the production variant\" (botocore InstancePool.ModelNameOverride), and this "
+                    "endpoint's variant has no model; give a component compute_per_instance_type instead"
+                )
     if instance_provision_timeout is not None:
         try:
             levers["VariantInstanceProvisionTimeoutInSeconds"] = render_provision_timeout(instance_provision_timeout)

@@ -2,8 +2,18 @@
 SchedulingConfig``).
 
 Sources: botocore 1.44.5 ``InferenceComponentSchedulingConfig`` / ``InferenceComponentAvailabilityZoneBalance``, and
-the ``AWS::SageMaker::InferenceComponent`` schema (cfn-lint 1.58.0), which requires ``AvailabilityZoneBalance``
-although the API does not: the library therefore always renders it.
+the ``AWS::SageMaker::InferenceComponent`` schema (cfn-lint 1.58.0, ``definitions.InferenceComponentSchedulingConfig.
+required: ["PlacementStrategy", "AvailabilityZoneBalance"]``), which requires ``AvailabilityZoneBalance`` although the
+API does not: the library therefore always renders it, and so a ``SchedulingConfig`` always turns zone balancing on.
+
+The side effect, stated: with ``AvailabilityZoneBalance`` present, "A copy placement is allowed if it reduces
+imbalance or the resulting imbalance is within this value" (``MaxImbalance``, "Default value: 0"), and "This
+parameter applies only when the endpoint has instances across two or more Availability Zones". So by default the
+placement strategy (SPREAD/BINPACK) acts only within each zone, and copies stay level across zones. ``assumed``:
+because "Consolidation honors the scheduling configuration of each inference component", a ``CONSOLIDATION``
+scale-in may then keep a partly used instance in one zone rather than leave the zones uneven; a ``max_imbalance``
+above 0 lets BINPACK and consolidation pack copies onto fewer instances at the cost of zone balance. The mode is
+``PERMISSIVE`` (the only one): when balance cannot be reached, copies are still placed.
 """
 
 from __future__ import annotations
@@ -49,7 +59,8 @@ class SchedulingConfig:
     #: How strictly copies are balanced across zones. Default: ``PERMISSIVE`` (the only mode).
     enforcement_mode: AzBalanceEnforcement = AzBalanceEnforcement.PERMISSIVE
     #: "The maximum allowed difference in the number of inference component copies between any two Availability
-    #: Zones", 0-100. Default: omitted, and SageMaker uses 0.
+    #: Zones", 0-100: how far placement and consolidation may unbalance zones to pack copies (module docstring).
+    #: Default: omitted, and SageMaker uses 0 (zones kept level).
     max_imbalance: int | None = None
 
     def __post_init__(self) -> None:

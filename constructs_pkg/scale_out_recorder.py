@@ -24,6 +24,7 @@ from ._naming import lower_name
 from ._regions import check_region_availability
 from .interfaces import IInferenceComponent, IInferenceEndpoint
 from .runtime import names
+from .runtime.aws import RECORDER
 from .scaling import component_resource_id, target_tracking_alarm_pattern, variant_resource_id, wake_alarm_name
 
 SCHEDULE = Duration.minutes(1)  # the handler's exactly-once windows assume one run per minute
@@ -130,8 +131,8 @@ class ScaleOutRecorder(Construct):
         self.function = python_function(
             self,
             "Function",
-            handler="runtime.recorder.handler",
-            timeout=Duration.seconds(50),
+            handler=RECORDER.handler,
+            timeout=Duration.seconds(RECORDER.timeout_s),  # its SDK calls' budget fits in it (runtime/aws.py)
             endpoint_name=endpoint.physical_endpoint_name,
             description=f"Records copy counts and scale-out latency of SageMaker endpoint {endpoint.physical_endpoint_name}",
             environment={

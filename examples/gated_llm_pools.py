@@ -58,7 +58,8 @@ class GatedLlmPoolsStack(Stack):
             ],
             data_cache=True,
             scheduling=SchedulingConfig(placement_strategy=PlacementStrategy.BINPACK, max_imbalance=1),
-            rolling_update=RollingUpdate(maximum_batch_size=BatchSize.capacity_percent(50),
+            # One copy per step: a percentage of its single starting copy would be less than one copy.
+            rolling_update=RollingUpdate(maximum_batch_size=BatchSize.copy_count(1),
                                          wait_interval=Duration.minutes(5), maximum_execution_timeout=Duration.hours(2),
                                          rollback_maximum_batch_size=BatchSize.capacity_percent(100)),  # fmt: skip
             auto_rollback=AutoRollback.on_invocation_errors(threshold=5),

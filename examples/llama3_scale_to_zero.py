@@ -1,7 +1,37 @@
-"""The aws-samples scale-to-zero stack (genai-ml-platform-examples, infrastructure/inference_component_scale_to_zero)
-on the library: Llama 3 8B from JumpStart's gated, uncompressed prefix on ml.g5.12xlarge, releasing every instance
-when idle. What changes: a role scoped to the prefix and the image instead of AmazonSageMakerFullAccess, a wake-up
-alarm on 1-minute sums (the sample used a 30-second average), and the recorder and dashboard."""
+"""The aws-samples scale-to-zero stack (genai-ml-platform-examples, infrastructure/inference_component_scale_to_zero,
+``InferenceComponentCdkStack``) on the library: Llama 3 8B from JumpStart's gated, uncompressed prefix on
+ml.g5.12xlarge, releasing every instance when idle.
+
+Kept from the sample: the image (djl-inference 0.31.0-lmi13.0.0-cu124), the model data (S3 prefix, no compression,
+EULA accepted), the container environment, one ml.g5.12xlarge at creation with managed instance scaling 0-2, least
+outstanding requests routing, the component's 4 accelerators and 104096 MiB, one copy, 3600 s download and health
+check timeouts on the component, copy-count scaling 0-2 with a target of 1, and the wake-up step policy (+1 copy,
+Maximum aggregation, 60 s cooldown, alarm at >= 1 failure over one period).
+
+Every behaviour change from the sample:
+- scaling metric: target tracking on ``SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution`` (1
+  concurrent request per copy, high resolution) instead of ``SageMakerInferenceComponentInvocationsPerCopy`` (1
+  invocation per copy per minute), with explicit cooldowns (60 s out, 300 s in) where the sample left Application
+  Auto Scaling's defaults;
+- wake-up alarm: ``NoCapacityInvocationFailures`` Sum over 60 s instead of the sample's 30-second period with CDK's
+  default Average statistic; it has a known name (``<component>-wake-from-zero``) that the recorder reads;
+- IAM: a role scoped to the model prefix and the image instead of ``AmazonSageMakerFullAccess``, and the endpoint's
+  storage encrypted with a KMS key the library creates (``KmsKeyId``; the sample had none);
+- no CfnParameters: image, model data and instance type are fixed in code, and the JumpStart bucket follows the
+  stack's region (the sample's default named us-east-1's);
+- names: the component's name is derived from the stack and construct path instead of the fixed
+  ``llama-inference-component`` (a fixed physical name makes a replacement update fail), and the variant is
+  ``AllTraffic`` instead of ``variant-0``;
+- variant: the download and health-check timeouts are on the component only (the sample also set them on the
+  variant, which hosts no model on an inference-component endpoint); the inference AMI is pinned to
+  ``al2-ami-sagemaker-inference-gpu-3-1`` (LMI 0.31 is built for CUDA 12.4; the sample took SageMaker's default);
+  managed instance scaling has the ``IDLE_RELEASE`` scale-in policy (the sample set none); and ``MetricsConfig``
+  is the library's default (detailed observability, 60 s publishing);
+- added: the cache guard in WARN mode (a custom resource, its Provider, two functions and a waiter state machine),
+  the scale-out recorder (a function run every minute, a DynamoDB claims table, an EventBridge rule) with its
+  alarms (scale-out budget 360 s, capacity failures, provisioning-to-cold ratio), and a dashboard;
+- left out: the sample's final ``CfnOutput()`` without arguments (it raises at synth).
+"""
 
 from typing import Any
 

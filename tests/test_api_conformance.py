@@ -196,7 +196,7 @@ DOC_BREAKAGES = {
         "ComputeResourceRequirements", {"NumberOfAcceleratorDevicesRequired": 1, "MinMemoryRequiredInMb": 1024})),
     "ic-adapter-artifact-url": (_GATED, lambda t: _adapter_spec(t)["Container"].pop("ArtifactUrl")),
     "ic-rolling-batch-5-to-50-percent": (_GATED, lambda t: _pooled_ic(t)["DeploymentConfig"]["RollingUpdatePolicy"]
-                                         ["MaximumBatchSize"].__setitem__("Value", 60)),
+                                         .__setitem__("MaximumBatchSize", {"Type": "CAPACITY_PERCENT", "Value": 60})),
     "scale-in-step-only-when-consolidating": (_LLAMA3, lambda t: _scale_in(t).__setitem__("MaximumStepSize", 2)),
     "scale-in-cooldown-only-when-consolidating": (_LLAMA3, lambda t: _scale_in(t).__setitem__("CooldownInMinutes", 30)),
     "isolated-endpoint-models-are-local": (_ENTERPRISE, lambda t: next(

@@ -7,6 +7,7 @@ The constructs call these functions at synth time; the cache guard Lambda calls 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -29,6 +30,14 @@ _ECR_URI = re.compile(
     r"(?:(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))|(?:@(?P<digest>sha256:[a-f0-9]{64})))?$"
 )
 _NON_COMMERCIAL_REGION_PREFIXES = ("us-gov-", "cn-", "us-iso", "eusc-")
+#: The tag an ECR URI without a tag or digest means.
+DEFAULT_TAG = "latest"
+#: ECR's tag mutability when a repository does not state one: "If this parameter is omitted, the default setting of
+#: MUTABLE will be used" (ECR API Reference, CreateRepository imageTagMutability).
+DEFAULT_TAG_MUTABILITY = "MUTABLE"
+#: The largest ``Reasons`` attribute, JSON-encoded: with the other attributes and the Provider framework's envelope
+#: (StackId, RequestId, LogicalResourceId, PhysicalResourceId) the reply stays under CloudFormation's 4096 bytes.
+REASONS_MAX_BYTES = 2048
 
 
 def instance_family(instance_type: str) -> str | None:
@@ -56,6 +65,15 @@ class EcrImage:
         """True when the URI names an image digest, so every instance runs the same bytes."""
         return self.digest is not None
 
+    @property
+    def image_id(self) -> dict[str, str]:
+        """The ``ImageIdentifier`` to ask ECR for: the digest, else the tag. A URI with neither means the tag
+        ``latest``, as for ``docker pull`` ("If you don't specify a tag, Docker uses the latest tag as a default",
+        Docker docs, docker image pull)."""
+        if self.digest is not None:
+            return {"imageDigest": self.digest}
+        return {"imageTag": DEFAULT_TAG if self.tag is None else self.tag}
+
 
 def parse_ecr_image_uri(uri: str) -> EcrImage | None:
     """Split an ECR image URI; None when ``uri`` is not an ECR URI (Docker Hub, public ECR, ...)."""
@@ -69,6 +87,15 @@ def parse_ecr_image_uri(uri: str) -> EcrImage | None:
         tag=match.group("tag") if match.group("digest") is None else None,
         digest=match.group("digest"),
     )
+
+
+def tag_is_immutable(mutability: str | None) -> bool | None:
+    """Whether a repository's ``imageTagMutability`` pins its tags: True for IMMUTABLE, False for MUTABLE or when
+    absent (ECR's default), None for any other value (``IMMUTABLE_WITH_EXCLUSION``, ...: it depends on the tag)."""
+    value = DEFAULT_TAG_MUTABILITY if mutability is None else mutability
+    if value in ("IMMUTABLE", "MUTABLE"):
+        return value == "IMMUTABLE"
+    return None
 
 
 def is_commercial_region(region: str) -> bool:
@@ -119,8 +146,26 @@ class Report:
             "Eligible": self.eligible,
             "Pinned": self.pinned,
             "ImageBytes": str(self.image_bytes),
-            "Reasons": "; ".join(self.reasons) if self.reasons else "none",
+            "Reasons": summarize(self.reasons),
         }
+
+
+def summarize(reasons: tuple[str, ...] | list[str], limit: int = REASONS_MAX_BYTES) -> str:
+    """``reasons`` joined by "; ", cut to ``limit`` bytes once JSON-encoded, with how many there were (all of them
+    are in the guard's log line). "none" when there are none."""
+    if not reasons:
+        return "none"
+    text = "; ".join(reasons)
+    suffix = f" ... ({len(reasons)} reasons in all; the cache-eligibility log line lists them)"
+    while _size(text) > limit:
+        text = text[: max(0, len(text) - (_size(text + suffix) - limit) - 1)]
+        if _size(text + suffix) <= limit:
+            return text.rstrip() + suffix
+    return text
+
+
+def _size(text: str) -> int:
+    return len(json.dumps(text))
 
 
 def _verdict(values: list[bool | None]) -> str:
@@ -137,11 +182,17 @@ def evaluate(*, instance_type: str, region: str | None, images: list[ImageCheck]
     if family in CACHE_SUPPORT_UNKNOWN_FAMILIES:
         reasons.append(f"AWS has not said whether the cache covers the {family} family")
         facts.append(None)
+    drifting: list[str] = []
     for image in images:
         facts.append(image.exists)
         reasons.extend(image.notes)
         if image.pinned is False:
-            reasons.append(f"image {image.uri} uses a mutable tag: cached and freshly pulled instances may drift")
+            drifting.append(image.uri)
+    if len(drifting) == 1:
+        reasons.append(f"image {drifting[0]} uses a mutable tag: cached and freshly pulled instances may drift")
+    elif drifting:
+        reasons.append(f"{len(drifting)} images use a mutable tag (cached and freshly pulled instances may drift): "
+                       + ", ".join(drifting))  # fmt: skip
     return Report(
         eligible=_verdict(facts),
         pinned=_verdict([image.pinned for image in images]),

@@ -55,7 +55,7 @@ from typing import Any
 
 from . import names
 from .activities import OUT, count_before, direction, first_datapoint, triggering_alarm
-from .aws import Clients, error_code
+from .aws import RECORDER, Clients, error_code
 from .recorder_config import Config, Target
 from .stages import E2E, StageReader, detection_seconds, first_event_after, stage_timeline
 
@@ -356,8 +356,8 @@ def _log(kind: str, **fields: Any) -> None:
     LOG.info(json.dumps({"event": kind, **fields}, default=str, sort_keys=True))
 
 
-_CLIENTS = Clients()
+_CLIENTS = Clients(budget=RECORDER)
 
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
-    return Recorder(Config.from_env(), _CLIENTS).run(event)
+    return Recorder(Config.from_env(), _CLIENTS.for_invocation(context)).run(event)

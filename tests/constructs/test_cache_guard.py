@@ -53,6 +53,8 @@ def test_guard_iam_is_scoped_to_this_endpoint_and_its_repositories(built):
     (describe,) = [s for s in on_event if "ecr:DescribeImages" in s["Action"]]
     assert describe["Action"] == ["ecr:DescribeImages", "ecr:DescribeRepositories"]
     assert describe["Resource"]["Fn::Join"][1][-1] == ":ecr:us-east-1:123456789012:repository/llm"
+    (status,) = [s for s in on_event if s["Action"] == "cloudformation:DescribeStacks"]
+    assert status["Resource"] == {"Ref": "AWS::StackId"}  # its own stack only: is it rolling back?
     is_complete = {
         (s["Action"] if isinstance(s["Action"], str) else tuple(s["Action"])): s
         for s in statements_of(stack, template, guard.is_complete_function.role)

@@ -92,6 +92,8 @@ def test_capacity_reservation_renders_and_warns_that_there_is_no_fallback():
          r"capacity_reservation cannot be combined with instance_pools"),
         ({"capacity_reservation": PLAN}, r"capacity_reservation must be a CapacityReservation, got 'arn:"),
         ({"scale_in": "CONSOLIDATION"}, r"scale_in must be a ScaleInPolicy, got 'CONSOLIDATION'"),
+        ({"instance_type": None, "instance_pools": [InstancePool(instance_type=G5, priority=1, model_name_override="llama-g5")]},
+         r"instance_pools\[0\]\.model_name_override must be left out on an inference-component endpoint, got 'llama-g5'"),
     ],
 )  # fmt: skip
 def test_endpoint_levers_refuse(props, message):
@@ -304,6 +306,15 @@ def test_rolling_update_warns_when_a_copy_batch_is_outside_5_to_50_percent():
     add_component(new_endpoint(stack), copy_count=2, rolling_update=RollingUpdate(
         maximum_batch_size=BatchSize.copy_count(2), wait_interval=Duration.minutes(1)))  # fmt: skip
     Annotations.from_stack(stack).has_warning("*", Match.string_like_regexp(r"maximum_batch_size is 2 copies, outside 1-1"))
+
+
+def test_rolling_update_warns_when_a_percent_batch_is_less_than_one_copy():
+    stack = new_stack()
+    add_component(new_endpoint(stack), copy_count=1, rolling_update=RollingUpdate(
+        maximum_batch_size=BatchSize.capacity_percent(50), wait_interval=Duration.minutes(1)))  # fmt: skip
+    Annotations.from_stack(stack).has_warning(
+        "*", Match.string_like_regexp(r"50 percent of the copy count 1, 0.5 copies: less than one copy per step")
+    )
 
 
 def test_auto_rollback_counts_its_own_alarm_among_the_ten():

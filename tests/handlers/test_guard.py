@@ -9,7 +9,8 @@ import logging
 import pytest
 
 from constructs_pkg.runtime import names
-from constructs_pkg.runtime.guard import CacheGuard, CacheIneligible, MalformedEvent, PurgeNotVerified
+from constructs_pkg.runtime.aws import GUARD_IS_COMPLETE, GUARD_ON_EVENT
+from constructs_pkg.runtime.guard import CacheGuard, CacheIneligible, MalformedEvent
 
 from .. import fixtures
 from .conftest import ENDPOINT, REGION, cfn_event
@@ -38,7 +39,9 @@ def serve_image(aws, *, mutability: str = "mutable", tag: str = TAG):
 
 
 def guard(aws, event, *, region=REGION, now=lambda: 1000.0):
-    return CacheGuard(event, aws.clients, region=region, now=now)
+    """The guard as its function runs it: on_event's budget, or is_complete's for a Delete (both from runtime/aws.py)."""
+    budget = GUARD_IS_COMPLETE if event.get("RequestType") == "Delete" else GUARD_ON_EVENT
+    return CacheGuard(event, aws.invocation(budget), region=region, now=now)
 
 
 def _logged(caplog, kind: str) -> list[dict]:
@@ -87,12 +90,12 @@ def test_throttling_that_clears_is_retried(aws):
 
 def test_throttling_that_persists_becomes_unknown(aws):
     stubber = ecr(aws)
-    for _ in range(5):
+    for _ in range(GUARD_ON_EVENT.call.attempts):
         stubber.add_client_error("describe_images", "ThrottlingException", "Rate exceeded", 400)
     data = guard(aws, cfn_event("Create", props={"ImageUris": [image_uri(digest=DIGEST)]})).on_event()["Data"]
     assert data["Eligible"] == "unknown"
     assert "could not check image" in data["Reasons"] and "ThrottlingException" in data["Reasons"]
-    assert len(aws.sleeps) == 4
+    assert aws.sleeps == [0.5, 1.0, 2.0]  # 4 attempts (GUARD_ON_EVENT)
 
 
 @pytest.mark.parametrize("mode", ["WARN", "ENFORCE"])
@@ -117,10 +120,20 @@ def test_missing_image_is_ineligible_when_warning(aws):
     assert f"image {uri} not found in ECR (ImageNotFoundException)" in data["Reasons"]
 
 
+def stack_status(aws, fixture: str = "update_in_progress", *, status: str | None = None):
+    """Serve the guard's DescribeStacks of its own stack (``status`` replaces the cited fixture's, when given)."""
+    stubber = aws.stub("cloudformation", "describe_stacks")
+    edit = None if status is None else (lambda answer, _: answer["Stacks"][0].update(StackStatus=status))
+    stack_id = cfn_event("Update")["StackId"]
+    fixtures.stub(stubber, f"cloudformation/describe_stacks/{fixture}", {"StackName": stack_id}, edit=edit)
+    return stubber
+
+
 def test_missing_repository_fails_the_deployment_when_enforcing(aws):
     stubber = ecr(aws)
     stubber.add_client_error("describe_images", "RepositoryNotFoundException", "no such repository", 400)
     stubber.add_client_error("describe_repositories", "RepositoryNotFoundException", "no such repository", 400)
+    stack_status(aws, status="CREATE_IN_PROGRESS")
     with pytest.raises(CacheIneligible, match=rf"would not apply to endpoint {ENDPOINT}: image .* RepositoryNotFoundException"):
         guard(aws, cfn_event("Create", props={"ImageUris": [image_uri()], "Mode": "ENFORCE"})).on_event()
 
@@ -194,11 +207,12 @@ def test_endpoint_stuck_past_timeout_records_zero_and_lets_the_deletion_finish(a
     assert line["verified"] is False and line["remaining"] == [f"endpoint {ENDPOINT} is Deleting"]
 
 
-def test_endpoint_stuck_past_timeout_fails_the_deletion_when_enforcing(aws):
+def test_endpoint_stuck_past_timeout_lets_the_deletion_finish_when_enforcing_too(aws):
+    """Stuck stack, before: ENFORCE raised PurgeNotVerified on Delete (DELETE_FAILED). After: the same verdict as WARN."""
     _endpoint_deleting(aws)
     event = cfn_event("Delete", props={"Mode": "ENFORCE"}, data={"DeleteStartedAt": "1000"})
-    with pytest.raises(PurgeNotVerified, match=rf"not verified after 601 s: endpoint {ENDPOINT} is Deleting"):
-        guard(aws, event, now=lambda: 1601.0).is_complete()
+    result = guard(aws, event, now=lambda: 1601.0).is_complete()
+    assert result == {"IsComplete": True, "Data": {"PurgeVerified": "false", "PurgeSeconds": "601"}}
     assert aws.metric_values(names.CACHE_PURGE_VERIFIED) == [0.0]
 
 
@@ -208,8 +222,7 @@ def test_components_left_behind_are_named(aws, caplog):
     stubber.add_client_error("describe_endpoint", "ValidationException", f"Could not find endpoint {ENDPOINT}.", 400)
     fixtures.stub(stubber, "sagemaker/list_inference_components/two_left")
     event = cfn_event("Delete", props={"Mode": "ENFORCE"}, data={"DeleteStartedAt": "0"})
-    with pytest.raises(PurgeNotVerified, match="inference components still present: qwen-a, qwen-b"):
-        guard(aws, event, now=lambda: 700.0).is_complete()
+    assert guard(aws, event, now=lambda: 700.0).is_complete()["Data"]["PurgeVerified"] == "false"
     (line,) = _logged(caplog, "cache-purge")
     assert line["remaining"] == ["inference components still present: qwen-a, qwen-b"]
 
@@ -256,6 +269,7 @@ def test_malformed_delete_never_blocks_the_stack(aws, caplog):
     caplog.set_level(logging.INFO)
     event = cfn_event("Delete", physical_id="cache-guard/x")
     event["ResourceProperties"] = {"ServiceToken": event["ResourceProperties"]["ServiceToken"]}
-    assert guard(aws, event).on_event() == {"PhysicalResourceId": "cache-guard/x", "Data": {}}
-    assert guard(aws, event).is_complete() == {"IsComplete": True}
+    assert guard(aws, event, now=lambda: 5.0).on_event() == {"PhysicalResourceId": "cache-guard/x",
+                                                             "Data": {"DeleteStartedAt": "5.0"}}  # fmt: skip
+    assert guard(aws, event).is_complete() == {"IsComplete": True, "Data": {"PurgeVerified": "unknown"}}
     assert "lacks EndpointName" in _logged(caplog, "cache-guard-malformed-delete")[0]["error"]

@@ -1,11 +1,16 @@
 import pytest
 
 from constructs_pkg.runtime.eligibility import (
+    REASONS_MAX_BYTES,
+    ImageCheck,
+    evaluate,
     instance_family,
     is_accelerator_instance,
     is_commercial_region,
     parse_ecr_image_uri,
     static_findings,
+    summarize,
+    tag_is_immutable,
 )
 
 DIGEST = "sha256:" + "b" * 64
@@ -66,3 +71,30 @@ def test_static_findings_lists_every_reason():
 def test_static_findings_empty_when_eligible_and_region_unknown():
     uri = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/llm@{DIGEST}"
     assert static_findings(instance_type="ml.g6.2xlarge", image_uris=[uri], region=None) == []
+
+
+@pytest.mark.parametrize(
+    ("reference", "image_id"),
+    [("", {"imageTag": "latest"}), (":v2", {"imageTag": "v2"}), (f"@{DIGEST}", {"imageDigest": DIGEST})],
+)
+def test_an_untagged_uri_means_latest(reference, image_id):
+    """"If you don't specify a tag, Docker uses the latest tag as a default" (Docker docs, docker image pull)."""
+    assert parse_ecr_image_uri(f"123456789012.dkr.ecr.us-east-1.amazonaws.com/llm{reference}").image_id == image_id
+
+
+@pytest.mark.parametrize(
+    ("mutability", "immutable"),
+    [(None, False), ("MUTABLE", False), ("IMMUTABLE", True), ("IMMUTABLE_WITH_EXCLUSION", None), ("MUTABLE_WITH_EXCLUSION", None)],
+)
+def test_a_missing_tag_mutability_is_ecr_default_mutable(mutability, immutable):
+    assert tag_is_immutable(mutability) is immutable
+
+
+def test_mutable_images_share_one_reason_and_reasons_are_cut_with_a_count():
+    uris = [f"123456789012.dkr.ecr.us-east-1.amazonaws.com/llm:build-{i:03d}-{'x' * 80}" for i in range(40)]
+    report = evaluate(instance_type="ml.g6.2xlarge", region="us-east-1",
+                      images=[ImageCheck(u, exists=True, pinned=False) for u in uris])  # fmt: skip
+    assert len(report.reasons) == 1 and report.reasons[0].startswith("40 images use a mutable tag")
+    reasons = report.as_data()["Reasons"]
+    assert len(reasons) <= REASONS_MAX_BYTES and reasons.endswith("(1 reasons in all; the cache-eligibility log line lists them)")
+    assert summarize([]) == "none" and summarize(["a", "b"]) == "a; b"

@@ -306,6 +306,18 @@ def test_copy_count_batch_warning_reads_5_to_50_percent(copies, batch, warned):
         assert "rolling_update.maximum_batch_size" in warning
 
 
+@pytest.mark.parametrize(("copies", "percent", "warned"), [(1, 50, True), (1, 5, True), (2, 50, False), (19, 5, True),
+                                                        (20, 5, False), (3, 34, False), (3, 33, True), (0, 50, False)])
+def test_percent_batch_below_one_copy_is_warned(copies, percent, warned):
+    """50% of 1 copy is half a copy: SageMaker replaces whole copies, so it must round or refuse (issue 17)."""
+    update = RollingUpdate(maximum_batch_size=BatchSize.capacity_percent(percent), wait_interval=WAIT)
+    warning = update.batch_size_warning(copies)
+    assert (warning is not None) == warned
+    if warned:
+        assert f"{percent} percent of the copy count {copies}" in warning and "less than one copy" in warning
+        assert "The value must be between 5% to 50% of the copy count" in warning
+
+
 def test_auto_rollback_takes_real_alarms():
     import aws_cdk as cdk
 
