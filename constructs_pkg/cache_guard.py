@@ -7,7 +7,6 @@ from typing import cast
 
 import jsii
 from aws_cdk import (
-    Annotations,
     Aspects,
     CfnElement,
     CfnOutput,
@@ -31,7 +30,7 @@ from ._iam import GrowingStatement
 from ._lambda import log_group_for, python_function
 from ._naming import imported_arn
 from ._scope import stack_facts
-from .errors import ConfigurationError, path_of, report_error
+from .errors import ConfigurationError, path_of, report_error, report_warning
 from .images import BoundImage
 from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceEndpoint
@@ -295,5 +294,5 @@ class _StaticEligibility:
             if guard.mode == CacheGuardMode.ENFORCE and report.eligible == "false":
                 report_error(guard, message)
             else:
-                Annotations.of(guard).add_warning_v2("constructs-pkg:cache-ineligible", message)
+                report_warning(guard, "constructs-pkg:cache-ineligible", message)
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from aws_cdk import Annotations, Duration
+from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
@@ -18,7 +18,7 @@ from ._imported_component import _ImportedComponent
 from ._naming import default_name
 from .capacity import InstanceTypeCompute
 from .deployment import AutoRollback, RollingUpdate, render_deployment_config
-from .errors import ConfigurationError
+from .errors import ConfigurationError, report_warning
 from .images import BoundImage, ContainerImage, ModelData
 from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceComponent, IInferenceEndpoint, IModel
@@ -203,7 +203,7 @@ class InferenceComponent(_ComponentBase):
         if rolling_update is not None:
             warning = rolling_update.batch_size_warning(self.copy_count)
             if warning is not None:
-                Annotations.of(self).add_warning_v2("constructs-pkg:rolling-batch-size", warning)
+                report_warning(self, "constructs-pkg:rolling-batch-size", warning)
         return config
 
     def size_on(self, instance_type: AcceleratorInstanceType) -> tuple[int, int] | None:
