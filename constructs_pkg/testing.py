@@ -64,7 +64,7 @@ def normalized_template(stack: Stack, *, mask_references: bool = False, expand_j
         snapshot shows one value per line and a changed value as a one-line diff (see ``expand_json_strings``).
         Default: True.
     """
-    template: dict[str, Any] = Template.from_stack(stack).to_json()
+    template: dict[str, Any] = dict(Template.from_stack(stack).to_json())
     if mask_references:
         template = mask_logical_ids(template)
     if expand_json:
@@ -134,8 +134,9 @@ def _parse_join(parts: list[Any]) -> Any:
 def _as_sub(part: Any) -> str:
     """A reference written as ``Fn::Sub`` would: ``${Name}``, ``${Name.Attr}``, else ``${<the intrinsic as JSON>}``."""
     if isinstance(part, dict) and len(part) == 1:
-        if isinstance(part.get("Ref"), str):
-            return "${" + part["Ref"] + "}"
+        reference = part.get("Ref")
+        if isinstance(reference, str):
+            return "${" + reference + "}"
         attribute = part.get("Fn::GetAtt")
         if isinstance(attribute, list) and len(attribute) == 2 and all(isinstance(a, str) for a in attribute):
             return "${" + ".".join(attribute) + "}"
