@@ -93,6 +93,12 @@ def static_findings(*, instance_type: str, image_uris: list[str], region: str | 
     return findings
 
 
+def mutable_tag_finding(image: str) -> str:
+    """The finding for an image named by a tag its repository lets be moved (at deploy time, and at synth time when
+    the repository is defined in the same app)."""
+    return f"image {image} uses a mutable tag: cached and freshly pulled instances may drift"
+
+
 @dataclass(frozen=True)
 class ImageCheck:
     """What ECR said about one image. None means the check could not run (see ``notes``)."""
@@ -141,7 +147,7 @@ def evaluate(*, instance_type: str, region: str | None, images: list[ImageCheck]
         facts.append(image.exists)
         reasons.extend(image.notes)
         if image.pinned is False:
-            reasons.append(f"image {image.uri} uses a mutable tag: cached and freshly pulled instances may drift")
+            reasons.append(mutable_tag_finding(image.uri))
     return Report(
         eligible=_verdict(facts),
         pinned=_verdict([image.pinned for image in images]),
