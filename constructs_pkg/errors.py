@@ -54,8 +54,10 @@ ERROR_METADATA = "aws:cdk:error"
 
 
 def report_error(scope: IConstruct, message: str) -> None:
-    """An error on ``scope`` that fails ``cdk synth``: like ``Annotations.add_error``, without the stack trace."""
-    scope.node.add_metadata(ERROR_METADATA, message, stack_trace=False)
+    """An error on ``scope`` that fails ``cdk synth``: like ``Annotations.add_error``, without the stack trace, and once
+    (a second synthesis runs the checks again)."""
+    if not any(entry.type == ERROR_METADATA and entry.data == message for entry in scope.node.metadata):
+        scope.node.add_metadata(ERROR_METADATA, message, stack_trace=False)
 
 
 #: The metadata type of a warning (``Annotations.add_warning_v2``).
