@@ -3,7 +3,7 @@
 The library reports what it can only judge once the app is complete (components that do not fit together, cache
 eligibility in ``ENFORCE`` mode) as error annotations, and what needs a decision as warnings with an id. ``cdk synth``
 fails on the errors, and on unacknowledged warnings under ``@aws-cdk/core:annotationsInValidationReport`` (a flag
-``cdk init`` sets). ``app.synth()`` only writes them into the cloud assembly and returns, so ``python app.py`` exits 0
+aws-cdk-lib recommends). ``app.synth()`` only writes them into the cloud assembly and returns, so ``python app.py`` exits 0
 and a test that synthesizes a stack passes. ``synth_or_exit(app)`` ends ``app.py`` with a non-zero exit instead, and
 ``constructs_pkg.testing.assert_no_problems(stack)`` fails a test.
 """
