@@ -27,7 +27,8 @@ def _serialized(*, target_per_copy: float = 8, interval: Duration | None = None,
     qwen = endpoint.add_inference_component("Qwen3", image=ContainerImage.lmi(), accelerator_count=1, memory_mib=16384)
     qwen.scale_on_concurrent_requests(min_copies=1, max_copies=4, target_per_copy=target_per_copy)
     ScaleOutDashboard(stack, "Dashboard", endpoint=endpoint, **({} if interval is None else {"default_interval": interval}))
-    template = normalized_template(stack, mask_references=True, expand_json=expand_json)
+    options = {} if expand_json else {"expand_json": False}  # expanded by default
+    template = normalized_template(stack, mask_references=True, **options)
     return str(JSONSnapshotExtension().serialize(template))
 
 
