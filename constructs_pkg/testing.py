@@ -1,7 +1,8 @@
 """Helpers for snapshot-testing stacks that use this library (or any CDK stack).
 
 ``normalized_template(stack)`` is the stack's template with asset hashes masked (they change with every handler edit
-and CDK upgrade). Compare it with syrupy's ``snapshot`` fixture, stored as JSON by ``json_snapshot(snapshot)``, and
+and CDK upgrade) and JSON held in strings (dashboard bodies, state-machine definitions) parsed, so a changed value is
+a one-line diff. Compare it with syrupy's ``snapshot`` fixture, stored as JSON by ``json_snapshot(snapshot)``, and
 review the diff like code. ``assert_no_problems(stack)`` fails a test where ``cdk synth`` would fail: on error
 annotations and unacknowledged warnings of this library, which an in-process synthesis records without failing.
 Install with the ``testing`` extra (``pip install "constructs-pkg[testing]"``) for syrupy.
