@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
-"""The default CDK app: synthesizes one example stack, chosen with ``cdk synth -c example=NAME``."""
+"""The default CDK app: synthesizes one example stack, chosen with ``cdk synth -c example=NAME``.
+
+``python app.py`` exits 1 when ``cdk synth`` would fail (an error annotation, an unacknowledged library warning):
+``synth_or_exit`` reads them from the synthesized app, which ``app.synth()`` alone does not.
+"""
 
 from __future__ import annotations
 
 import os
 
 import aws_cdk as cdk
+
+from constructs_pkg import synth_or_exit
 
 from examples.adopt_existing import AdoptExistingStack
 from examples.enterprise_controls import EnterpriseControlsStack
@@ -47,4 +53,4 @@ def build(app: cdk.App) -> cdk.Stack:
 if __name__ == "__main__":
     app = cdk.App()
     build(app)
-    app.synth()
+    synth_or_exit(app)

@@ -33,6 +33,7 @@ from .metrics import SageMakerQueries
 from .model import Model
 from .model_data import Compression, S3DataType, S3ModelData
 from .placement import AzBalanceEnforcement, PlacementStrategy, SchedulingConfig
+from .problems import synth_or_exit
 from .scale_out_recorder import ScaleOutRecorder
 from .scaling import ScalableCopyCount, ScalableInstanceCount
 from .single_model_endpoint import SingleModelEndpoint
@@ -80,4 +81,5 @@ __all__ = [
     "SchedulingConfig",
     "SingleModelEndpoint",
     "exclude_from_alarm_actions",
+    "synth_or_exit",
 ]

@@ -143,6 +143,7 @@ class _ComponentBase(Resource):
                 ["an adapter has no copies of its own: it runs on its base component's copies (assumed: the API "
                  "documents no copy count or scaling for adapters); scale the base component"],
             )
+        self._follow_scaling_minimum(min_copies)
         self.scalable_copy_count = ScalableCopyCount(
             self,
             "CopyCountScaling",
@@ -154,6 +155,9 @@ class _ComponentBase(Resource):
             scale_in_cooldown=scale_in_cooldown,
         )
         return self.scalable_copy_count
+
+    def _follow_scaling_minimum(self, min_copies: int) -> None:
+        """Called as scaling is added; a defined component starts at the minimum (an imported one has started)."""
 
     def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow invoking this component (``InvokeEndpoint*`` on the endpoint and this component's ARN)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Annotations, Aspects, Duration, RemovalPolicy, Token
+from aws_cdk import Aspects, Duration, RemovalPolicy, Token
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -29,7 +29,7 @@ from ._naming import default_name
 from .alarm_actions import is_under, route_alarms, validate_actions
 from .cache_guard import DEFAULT_PURGE_TIMEOUT, CacheGuard, CacheGuardMode, check_purge_timeout
 from .endpoint_base import _EndpointBase
-from .errors import ConfigurationError
+from .errors import ConfigurationError, report_warning
 from .images import BoundImage, ModelData, grant_model_access
 from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceComponent
@@ -200,8 +200,7 @@ class _DefinedEndpoint(_EndpointBase):
         """Warn when an image built for CUDA 13 runs on a host AMI without a CUDA 13 driver (fails only at deploy)."""
         if image.cuda_major is not None and image.cuda_major >= 13 and self._inference_ami_version != InferenceAmiVersion.GPU_4_1:
             chosen = self._inference_ami_version.value if self._inference_ami_version else "SageMaker's default AMI"
-            Annotations.of(where).add_warning_v2(
-                "constructs-pkg:image-needs-cuda-13-host",
+            report_warning(where, "constructs-pkg:image-needs-cuda-13-host",
                 f"the image is built for CUDA {image.cuda_major} but the endpoint uses {chosen}; set "
                 "inference_ami_version=InferenceAmiVersion.GPU_4_1 (NVIDIA 580, CUDA 13) or pick an LMI release "
                 "built for CUDA 12",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import jsii
-from aws_cdk import Annotations, Aspects, CfnResource, IAspect, Stack, Token
+from aws_cdk import Aspects, CfnResource, IAspect, Stack, Token
 from constructs import IConstruct
 
 from ._region_support import MISSING_RESOURCE_TYPES
 from ._scope import stack_facts
+from .errors import report_warning
 
 WARNING_ID = "constructs-pkg:resource-type-unavailable-in-region"
 
@@ -30,8 +31,7 @@ class _RegionAvailability:
             return
         if any(WARNING_ID in str(entry.data) for entry in node.node.metadata):
             return  # nested library constructs visit the same resource; warn once
-        Annotations.of(node).add_warning_v2(
-            WARNING_ID,
+        report_warning(node, WARNING_ID,
             f"{node.cfn_resource_type} is not available in {region} (CloudFormation resource schemas bundled with "
             "cfn-lint); deploy this stack to a region that offers it",
         )

@@ -6,12 +6,12 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from aws_cdk import Annotations, Duration, RemovalPolicy, Token
+from aws_cdk import Duration, RemovalPolicy, Token
 from constructs import IConstruct
 
 from ._naming import SAGEMAKER_NAME, SAGEMAKER_NAME_MAX
 from ._scope import remember
-from .errors import ConfigurationError, path_of
+from .errors import ConfigurationError, path_of, report_warning
 from .images import ContainerImage, ModelData
 
 
@@ -48,8 +48,7 @@ UNCHECKED_TOKENS_WARNING = "constructs-pkg:unchecked-tokens"
 def warn_unchecked(scope: IConstruct, unchecked: dict[str, str]) -> None:
     """One warning on ``scope`` naming every property that is a token, and what could not be checked for it."""
     if unchecked:
-        Annotations.of(scope).add_warning_v2(
-            UNCHECKED_TOKENS_WARNING,
+        report_warning(scope, UNCHECKED_TOKENS_WARNING,
             "resolved only at deploy time, so not checked at synth: "
             + "; ".join(f"{prop} ({what})" for prop, what in unchecked.items()),
         )

@@ -8,7 +8,6 @@ from typing import cast
 
 import jsii
 from aws_cdk import (
-    Annotations,
     Aws,
     Aspects,
     CfnElement,
@@ -23,6 +22,7 @@ from aws_cdk import (
     Token,
 )
 from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import custom_resources as cr
@@ -35,7 +35,7 @@ from ._iam import GrowingStatement
 from ._lambda import log_group_for, python_function
 from ._naming import imported_arn
 from ._scope import stack_facts
-from .errors import ConfigurationError, path_of, report_error
+from .errors import ConfigurationError, path_of, report_error, report_warning
 from .images import BoundImage
 from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceEndpoint
@@ -306,6 +306,7 @@ class _StaticEligibility:
 
     def visit(self, node: IConstruct) -> None:
         guard = self._guard
+        _check_tag_mutability(guard)
         region = stack_facts(guard).region
         uris = list(dict.fromkeys(i.image_uri for i in guard._images if not v.is_token(i.image_uri)))
         # Every type the endpoint may launch (each instance pool's), not only the first tried.
@@ -326,5 +327,38 @@ class _StaticEligibility:
             if guard.mode == CacheGuardMode.ENFORCE and report.eligible == "false":
                 report_error(guard, message)
             else:
-                Annotations.of(guard).add_warning_v2("constructs-pkg:cache-ineligible", message)
+                report_warning(guard, "constructs-pkg:cache-ineligible", message)
             return
+
+
+MUTABLE_TAG_WARNING = "constructs-pkg:image-tag-mutable"
+
+
+def _check_tag_mutability(guard: CacheGuard) -> None:
+    """An image named by tag in a repository defined in this app (an ``ecr.Repository``), whose tags are mutable (the
+    default): the guard's deploy-time drift finding, known at synth. A warning in ``WARN`` mode, an error in
+    ``ENFORCE``. Imported repositories, tokens and ``*_WITH_EXCLUSION`` settings are left to the deploy-time check."""
+    seen: set[str] = set()
+    for image in guard._images:
+        if image.tag is None or v.is_token(image.tag):
+            continue
+        resource = image.repository.node.default_child
+        if not isinstance(resource, ecr.CfnRepository):
+            continue  # imported: its settings are read at deploy time
+        mutability = resource.image_tag_mutability
+        if (mutability is not None and mutability != "MUTABLE") or v.is_token(mutability):
+            continue
+        name = resource.repository_name
+        shown = f"{image.repository.node.path if name is None or v.is_token(name) else name}:{image.tag}"
+        if shown in seen:
+            continue
+        seen.add(shown)
+        message = (
+            f"{eligibility.mutable_tag_finding(shown)}; pin it by digest "
+            "(ContainerImage.from_ecr_repository(repository, digest=...)) or create the repository with "
+            "image_tag_mutability=ecr.TagMutability.IMMUTABLE"
+        )
+        if guard.mode == CacheGuardMode.ENFORCE:
+            report_error(guard, message)
+        else:
+            report_warning(guard, MUTABLE_TAG_WARNING, message)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 import jsii
-from aws_cdk import Annotations, Aspects, Duration, IAspect, RemovalPolicy
+from aws_cdk import Aspects, Duration, IAspect, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -28,7 +28,7 @@ from .capacity import (
     render_provision_timeout,
 )
 from .endpoint_base import DEFAULT_VARIANT_NAME, _ImportedEndpoint
-from .errors import ConfigurationError, report_error
+from .errors import ConfigurationError, report_error, report_warning
 from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceEndpoint
 from .scale_out_recorder import DEFAULT_SCALE_OUT_BUDGET
@@ -231,8 +231,7 @@ class InferenceEndpoint(_DefinedEndpoint):
             else:
                 self.endpoint_config.add_property_override(f"ProductionVariants.0.{key}", value)
         if capacity_reservation is not None:
-            Annotations.of(self).add_warning_v2(
-                "constructs-pkg:reservation-only",
+            report_warning(self, "constructs-pkg:reservation-only",
                 "capacity_reservation launches instances only into the reservation: \"If no capacity is available, "
                 "the instances fail to launch.\" Scale-out beyond the reserved instances fails; there is no "
                 "on-demand fallback",
@@ -294,8 +293,7 @@ class _AppCompleteChecks:
         if problem is not None:
             report_error(endpoint, problem)
         if endpoint.min_instance_count == 0 and all(c.guaranteed_copies > 0 for c in endpoint._components):
-            Annotations.of(endpoint).add_warning_v2(
-                "constructs-pkg:endpoint-never-reaches-zero",
+            report_warning(endpoint, "constructs-pkg:endpoint-never-reaches-zero",
                 "min_instance_count is 0, but every component keeps at least one copy, so the endpoint never "
                 "scales to zero instances; use scale_on_concurrent_requests(min_copies=0) to let it",
             )

@@ -20,8 +20,10 @@ import os
 import sys
 from collections.abc import Iterable
 from types import TracebackType
+from typing import cast
 
-from constructs import IConstruct
+from aws_cdk import Annotations
+from constructs import Construct, IConstruct
 
 TRACEBACK_VARIABLE = "CONSTRUCTS_PKG_TRACEBACK"
 
@@ -52,8 +54,35 @@ ERROR_METADATA = "aws:cdk:error"
 
 
 def report_error(scope: IConstruct, message: str) -> None:
-    """An error on ``scope`` that fails ``cdk synth``: like ``Annotations.add_error``, without the stack trace."""
-    scope.node.add_metadata(ERROR_METADATA, message, stack_trace=False)
+    """An error on ``scope`` that fails ``cdk synth``: like ``Annotations.add_error``, without the stack trace, and once
+    (a second synthesis runs the checks again)."""
+    if not any(entry.type == ERROR_METADATA and entry.data == message for entry in scope.node.metadata):
+        scope.node.add_metadata(ERROR_METADATA, message, stack_trace=False)
+
+
+#: The metadata type of a warning (``Annotations.add_warning_v2``).
+WARNING_METADATA = "aws:cdk:warning"
+_PROBE = "ConstructsPkgAcknowledgementProbe"
+
+
+def report_warning(scope: IConstruct, id: str, message: str) -> None:
+    """A warning on ``scope``, acknowledgeable by ``id``: like ``Annotations.add_warning_v2`` (same text, same
+    acknowledgements, once per construct), without the stack trace.
+
+    A warning made through jsii carries a trace whose first frame is jsii's kernel, which the CLI prints above the
+    warning as its location (``.../lib/program.js:1:5591``). Acknowledgements made with
+    ``Annotations.acknowledge_warning`` are kept where Python cannot read them, so a short-lived child asks
+    ``add_warning_v2`` whether this one is acknowledged (on ``scope`` or above it).
+    """
+    text = f"{message} [ack: {id}]"
+    if any(entry.data == text for entry in scope.node.metadata):
+        return
+    probe = Construct(cast(Construct, scope), _PROBE)
+    Annotations.of(probe).add_warning_v2(id, message)
+    acknowledged = not probe.node.metadata
+    scope.node.try_remove_child(_PROBE)
+    if not acknowledged:
+        scope.node.add_metadata(WARNING_METADATA, text, stack_trace=False)
 
 
 def _excepthook(kind: type[BaseException], error: BaseException, traceback: TracebackType | None) -> None:

@@ -71,6 +71,8 @@ class BoundImage:
     cuda_major: int | None = None
     #: True when the URI was given as a token (``from_image_uri`` with a ``CfnParameter``): its form is unchecked.
     from_token_uri: bool = False
+    #: The tag, for an image of a repository named by tag (``from_ecr_repository``); None otherwise.
+    tag: str | None = None
 
 
 class ContainerImage:
@@ -139,7 +141,10 @@ class _RepositoryImage(ContainerImage):
             uri = self._repository.repository_uri_for_digest(self._digest)
         else:
             uri = self._repository.repository_uri_for_tag("latest" if self._tag is None else self._tag)
-        return BoundImage(uri, self._repository, self._repository.node.path, _parse(uri), pinned=self._digest is not None)
+        tag = None if self._digest is not None else "latest" if self._tag is None else self._tag
+        return BoundImage(
+            uri, self._repository, self._repository.node.path, _parse(uri), pinned=self._digest is not None, tag=tag
+        )
 
 
 class _UriImage(ContainerImage):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from aws_cdk import Annotations, Duration
+from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
@@ -18,7 +18,7 @@ from ._imported_component import _ImportedComponent
 from ._naming import default_name
 from .capacity import InstanceTypeCompute
 from .deployment import AutoRollback, RollingUpdate, render_deployment_config
-from .errors import ConfigurationError
+from .errors import ConfigurationError, report_warning
 from .images import BoundImage, ContainerImage, ModelData
 from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceComponent, IInferenceEndpoint, IModel
@@ -26,6 +26,9 @@ from .model import Model
 from .network_isolation import isolation_problems
 from .model_data import S3ModelData
 from .placement import SchedulingConfig
+
+
+COPY_COUNT_ABOVE_MINIMUM_WARNING = "constructs-pkg:copy-count-above-minimum"
 
 
 class InferenceComponent(_ComponentBase):
@@ -77,8 +80,11 @@ class InferenceComponent(_ComponentBase):
             value at most 1024 characters. On a ``Model`` (with ``S3ModelData``): up to 100 entries and 32 KB.
             Default: none.
         :param cpu_cores: CPU cores reserved per copy (>= 0.25). Default: SageMaker decides.
-        :param copy_count: Copies at creation (>= 0). Autoscaling takes over from there. Default: 1 (an adapter has
-            no copies of its own).
+        :param copy_count: Copies at creation (>= 0). Autoscaling takes over from there, and a stack update that
+            changes the component sets the copy count back to it, so a value above the scaling minimum warns
+            (``constructs-pkg:copy-count-above-minimum``). Default: ``min_copies`` once
+            ``scale_on_concurrent_requests`` is called (0 for scale to zero), else 1 (an adapter has no copies of its
+            own).
         :param startup_health_check_timeout: How long a copy may take to pass its health check, 60-3600 s.
             Default: SageMaker's default.
         :param model_download_timeout: How long a copy may take to download its model, 60-3600 s.
@@ -105,6 +111,7 @@ class InferenceComponent(_ComponentBase):
         """
         name = default_name(scope, id, component_name)
         adapter = base_component is not None
+        self._copy_count_given = copy_count is not None
         if copy_count is None:
             copy_count = 0 if adapter else 1
         validate_component_props(
@@ -207,8 +214,31 @@ class InferenceComponent(_ComponentBase):
         if rolling_update is not None:
             warning = rolling_update.batch_size_warning(self.copy_count)
             if warning is not None:
-                Annotations.of(self).add_warning_v2("constructs-pkg:rolling-batch-size", warning)
+                report_warning(self, "constructs-pkg:rolling-batch-size", warning)
         return config
+
+    def _follow_scaling_minimum(self, min_copies: int) -> None:
+        """A copy count left out follows the scaling minimum (so ``min_copies=0`` deploys no copy); one given above
+        it warns: the copies stay until scaling removes them, and every update of the component brings them back."""
+        if self.copy_count is None or v.is_token(min_copies) or isinstance(min_copies, bool):
+            return  # an adapter (refused by the caller), or a token minimum: the default stays
+        if not isinstance(min_copies, int) or min_copies < 0:
+            return  # the scaling's own checks name it
+        if not self._copy_count_given:
+            self.copy_count = min_copies
+            assert self.component_resource is not None  # defined here
+            self.component_resource.runtime_config = (
+                sagemaker.CfnInferenceComponent.InferenceComponentRuntimeConfigProperty(copy_count=min_copies)
+            )
+        elif not v.is_token(self.copy_count) and self.copy_count > min_copies:
+            report_warning(
+                self,
+                COPY_COUNT_ABOVE_MINIMUM_WARNING,
+                f"copy_count ({self.copy_count}) is above min_copies ({min_copies}): the component deploys "
+                f"{self.copy_count} copies, which stay until scaling removes them, and every stack update that "
+                f"changes the component sets the copy count back to {self.copy_count}; leave copy_count out to "
+                "start at min_copies",
+            )
 
     def size_on(self, instance_type: AcceleratorInstanceType) -> tuple[int, int] | None:
         """What one copy reserves on ``instance_type``: its own entry of ``compute_per_instance_type``, else the

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Annotations, Resource, Stack
+from aws_cdk import Resource, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
@@ -25,7 +25,7 @@ from . import _nag
 from . import _validation as v
 from ._iam import SAGEMAKER_PRINCIPAL
 from ._naming import imported_arn
-from .errors import ConfigurationError, path_of
+from .errors import ConfigurationError, path_of, report_warning
 from .images import BoundImage, ContainerImage, ModelData
 from .interfaces import IModel
 from .model_data import S3ModelData
@@ -96,8 +96,7 @@ class Model(Resource):
             model_data.grant_read(self.role)
         self._acknowledge_grants(created_role=role is None)
         if isinstance(model_data, S3ModelData) and model_data.accept_eula is False:
-            Annotations.of(self).add_warning_v2(
-                EULA_NOT_ACCEPTED_WARNING,
+            report_warning(self, EULA_NOT_ACCEPTED_WARNING,
                 "accept_eula is False: a model that requires a EULA will fail to deploy; \"The AcceptEula value must "
                 "be explicitly defined as True in order to accept the EULA that this model requires.\"",
             )

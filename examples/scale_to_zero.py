@@ -24,11 +24,11 @@ class ScaleToZeroStack(Stack):
             image=ContainerImage.lmi(),
             accelerator_count=1,
             memory_mib=16 * 1024,
-            copy_count=0,
             environment={"HF_MODEL_ID": "Qwen/Qwen3-8B"},
             startup_health_check_timeout=Duration.minutes(15),
         )
-        # ...once the component has no copies; the first refused request (NoCapacityInvocationFailures) wakes it.
+        # ...once the component has no copies (it starts with min_copies, here none); the first refused request
+        # (NoCapacityInvocationFailures) wakes it.
         model.scale_on_concurrent_requests(min_copies=0, max_copies=2, target_per_copy=8,
                                            scale_in_cooldown=Duration.minutes(15))  # fmt: skip
         ScaleOutDashboard(self, "Dashboard", endpoint=endpoint)

@@ -1,4 +1,5 @@
-"""Every example synthesizes under strict validation, passes cfn-lint, and has no unacknowledged cdk-nag finding."""
+"""Every example synthesizes under strict validation with no problem that fails ``cdk synth``, passes cfn-lint, and
+has no unacknowledged cdk-nag finding."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, 
 from cfnlint.api import ManualArgs, lint
 
 from app import EXAMPLES
+from constructs_pkg.problems import problems_in
 
 from .conftest import cdk_context
 
@@ -35,6 +37,7 @@ def _synth_example(name: str, env: cdk.Environment | None, outdir: Path, *, nag:
     if nag:
         Validations.of(app).add_plugins(*nag_packs(app))
     assembly = app.synth()
+    assert [str(p) for p in problems_in(assembly)] == []  # what assert_no_problems checks, on this synthesis
     return assembly.get_stack_artifact(stack.artifact_id).template
 
 

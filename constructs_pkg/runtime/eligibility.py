@@ -120,6 +120,12 @@ def static_findings(*, instance_type: str, image_uris: list[str], region: str | 
     return findings
 
 
+def mutable_tag_finding(image: str) -> str:
+    """The finding for an image named by a tag its repository lets be moved (at deploy time, and at synth time when
+    the repository is defined in the same app)."""
+    return f"image {image} uses a mutable tag: cached and freshly pulled instances may drift"
+
+
 @dataclass(frozen=True)
 class ImageCheck:
     """What ECR said about one image. None means the check could not run (see ``notes``)."""
@@ -189,7 +195,7 @@ def evaluate(*, instance_type: str, region: str | None, images: list[ImageCheck]
         if image.pinned is False:
             drifting.append(image.uri)
     if len(drifting) == 1:
-        reasons.append(f"image {drifting[0]} uses a mutable tag: cached and freshly pulled instances may drift")
+        reasons.append(mutable_tag_finding(drifting[0]))
     elif drifting:
         reasons.append(f"{len(drifting)} images use a mutable tag (cached and freshly pulled instances may drift): "
                        + ", ".join(drifting))  # fmt: skip

@@ -138,3 +138,64 @@ def test_lambda_asset_holds_only_the_runtime_modules(tmp_path):
         ("runtime", "__init__.py", "activities.py", "aws.py", "eligibility.py", "guard.py", "names.py", "recorder.py",
          "recorder_config.py", "stages.py")
     }
+
+
+def _repository_stack(mode: CacheGuardMode, *, digest: bool = False, **repository_props):
+    from aws_cdk import aws_ecr as ecr
+
+    stack = new_stack()
+    repository = ecr.Repository(stack, "Models", **repository_props)
+    image = (
+        ContainerImage.from_ecr_repository(repository, digest="sha256:" + "b" * 64)
+        if digest
+        else ContainerImage.from_ecr_repository(repository, tag="v1")
+    )
+    add_component(new_endpoint(stack, cache_guard=mode), image=image)
+    return Annotations.from_stack(stack)
+
+
+_DRIFT = Match.string_like_regexp("uses a mutable tag")
+
+
+def test_a_mutable_tag_of_a_repository_in_the_app_warns_in_the_guards_words():
+    from constructs_pkg.runtime.eligibility import mutable_tag_finding
+
+    annotations = _repository_stack(CacheGuardMode.WARN)
+    (warning,) = annotations.find_warning("*", _DRIFT)
+    assert warning.id.endswith("/Endpoint/CacheGuard")
+    assert warning.entry.data.startswith(mutable_tag_finding("TestStack/Models:v1") + "; pin it by digest")
+    assert "[ack: constructs-pkg:image-tag-mutable]" in warning.entry.data
+    assert annotations.find_error("*", _DRIFT) == []
+
+
+def test_a_mutable_tag_of_a_repository_in_the_app_fails_synth_when_enforcing():
+    annotations = _repository_stack(CacheGuardMode.ENFORCE, repository_name="models")
+    (error,) = annotations.find_error("*", _DRIFT)
+    assert "image models:v1 uses a mutable tag" in error.entry.data
+
+
+@pytest.mark.parametrize(
+    "case",
+    [{"digest": True}, {"image_tag_mutability": "IMMUTABLE"}, {"image_tag_mutability": "IMMUTABLE_WITH_EXCLUSION"}],
+    ids=["digest", "immutable", "exclusions-left-to-deploy"],
+)
+def test_a_pinned_image_or_immutable_repository_is_not_reported(case):
+    from aws_cdk import aws_ecr as ecr
+
+    if "image_tag_mutability" in case:
+        mutability = case["image_tag_mutability"]
+        case = {"image_tag_mutability": ecr.TagMutability[mutability]}
+        if mutability.endswith("_WITH_EXCLUSION"):  # tags matching a filter stay mutable: left to deploy time
+            case["image_tag_mutability_exclusion_filters"] = [ecr.ImageTagMutabilityExclusionFilter.wildcard("dev-*")]
+    annotations = _repository_stack(CacheGuardMode.ENFORCE, **case)
+    assert annotations.find_error("*", _DRIFT) == [] and annotations.find_warning("*", _DRIFT) == []
+
+
+def test_an_imported_repository_is_left_to_the_deploy_time_check():
+    from aws_cdk import aws_ecr as ecr
+
+    stack = new_stack()
+    repository = ecr.Repository.from_repository_name(stack, "Models", "models")
+    add_component(new_endpoint(stack, cache_guard=CacheGuardMode.ENFORCE),
+                  image=ContainerImage.from_ecr_repository(repository, tag="v1"))  # fmt: skip
+    assert Annotations.from_stack(stack).find_error("*", _DRIFT) == []

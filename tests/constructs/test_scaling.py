@@ -2,7 +2,7 @@
 
 import pytest
 from aws_cdk import Duration
-from aws_cdk.assertions import Match, Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 from ..helpers import add_component, new_endpoint, new_stack, one, resources_of
 
@@ -104,3 +104,55 @@ def test_endpoint_that_cannot_reach_zero_instances_is_warned():
 
 def test_endpoint_that_can_reach_zero_instances_is_not_warned():
     assert _zero_instance_endpoint(min_copies=0) == []
+
+
+# --- the copy count a scaled component starts with ------------------------------------------------------------------
+
+_ABOVE_MINIMUM = "constructs-pkg:copy-count-above-minimum"
+
+
+def _started(min_copies, **component_props):
+    stack = new_stack()
+    component = add_component(new_endpoint(stack, min_instance_count=0), **component_props)
+    component.scale_on_concurrent_requests(min_copies=min_copies, max_copies=4, target_per_copy=5)
+    template = Template.from_stack(stack)
+    copies = one(template, "AWS::SageMaker::InferenceComponent")["Properties"]["RuntimeConfig"]["CopyCount"]
+    warnings = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(_ABOVE_MINIMUM))
+    return component, copies, warnings
+
+
+@pytest.mark.parametrize("min_copies", [0, 1, 3])
+def test_a_copy_count_left_out_follows_the_scaling_minimum(min_copies):
+    component, copies, warnings = _started(min_copies)
+    assert copies == min_copies == component.copy_count  # scale to zero deploys no copy
+    assert warnings == []
+
+
+def test_a_copy_count_given_above_the_minimum_warns():
+    component, copies, warnings = _started(0, copy_count=2)
+    assert copies == 2
+    (warning,) = warnings
+    assert warning.id.endswith("/Endpoint/Model")
+    assert warning.entry.data.startswith(
+        "copy_count (2) is above min_copies (0): the component deploys 2 copies, which stay until scaling removes "
+        "them, and every stack update that changes the component sets the copy count back to 2"
+    )
+
+
+@pytest.mark.parametrize(("copy_count", "min_copies"), [(0, 0), (1, 1)])
+def test_a_copy_count_given_at_the_minimum_is_quiet(copy_count, min_copies):
+    _, copies, warnings = _started(min_copies, copy_count=copy_count)
+    assert (copies, warnings) == (copy_count, [])
+
+
+def test_a_copy_count_given_below_the_minimum_is_still_refused():
+    component = add_component(new_endpoint(new_stack()), copy_count=1)
+    with pytest.raises(ValueError, match=r"the component's copy_count \(1\) must lie between min_copies \(2\)"):
+        component.scale_on_concurrent_requests(min_copies=2, max_copies=4, target_per_copy=5)
+
+
+def test_unscaled_component_starts_with_one_copy():
+    stack = new_stack()
+    add_component(new_endpoint(stack))
+    component = one(Template.from_stack(stack), "AWS::SageMaker::InferenceComponent")
+    assert component["Properties"]["RuntimeConfig"]["CopyCount"] == 1

@@ -108,7 +108,6 @@ def test_repository_image_rejects_tag_and_digest_together():
         ({"max_copies": 0}, r"max_copies must be >= 1, got 0"),
         ({"min_copies": -1}, r"min_copies must be >= 0, got -1"),
         ({"min_copies": 3, "max_copies": 2}, r"min_copies \(3\) must be <= max_copies \(2\)"),
-        ({"min_copies": 2}, r"the component's copy_count \(1\) must lie between min_copies \(2\) and max_copies \(4\)"),
         ({"target_per_copy": 0}, r"target_per_copy must be a number > 0, got 0"),
         ({"target_per_copy": -2.5}, r"target_per_copy must be a number > 0, got -2.5"),
         ({"scale_in_cooldown": Duration.hours(2)}, r"scale_in_cooldown must be between 0 and 3600 seconds, got 7200"),
