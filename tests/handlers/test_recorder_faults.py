@@ -19,7 +19,7 @@ from constructs_pkg.runtime.stages import detection_seconds
 
 from .. import fixtures
 from .test_recorder import (AAS, COMPONENT, COMPONENT_CONFIG, COMPONENT_DIMS, HISTORY, IC_OUT, STAGED_CONFIG, STREAMS,
-                            TABLE, end_of, record, recorder_aws, run_at, scheduled, stats, stub_run, stub_streams)  # noqa: F401  # fmt: skip
+                            TABLE, end_of, record, recorder_aws, run_at, scheduled, stage, stats, stub_run, stub_streams)  # noqa: F401  # fmt: skip
 
 OTHER = f"{COMPONENT}-b"
 TWO = Config(**{**COMPONENT_CONFIG.__dict__, "components": (COMPONENT, OTHER)})
@@ -325,6 +325,7 @@ def test_a_failing_cold_baseline_read_costs_only_the_cache_ratio(recorder_aws):
     assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_DETECTION_LATENCY, COMPONENT_DIMS, end)] == [
         pytest.approx(55.12)]  # fmt: skip
     assert stats(recorder_aws, names.PROVISIONING_PULL_TO_COLD_RATIO, COMPONENT_DIMS, end) == []
+    assert stage(recorder_aws, names.STAGE_PROVISIONING_AND_PULL, end) == [pytest.approx(125.38)]  # stages stay
 
 
 # A resource deleted mid-run -----------------------------------------------------------------------------------------
