@@ -217,16 +217,16 @@ def test_a_raised_minimum_is_a_scale_out_by_the_count_before(recorder_aws):
     assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end)] == [300.0]
 
 
-@pytest.mark.parametrize("name", ["component_scale_out_failed", "component_scale_out_unfulfilled"])
+@pytest.mark.parametrize("name", [AAS + "component_scale_out_failed", AAS + "component_scale_out_unfulfilled"])
 def test_failed_or_unfulfilled_scale_out_counts_as_a_failure(recorder_aws, name):
-    end = end_of(AAS + name)
-    stub_run(recorder_aws, COMPONENT_CONFIG, AAS + name)
+    end = end_of(name)
+    stub_run(recorder_aws, COMPONENT_CONFIG, name)
     record(recorder_aws, COMPONENT_CONFIG, run_at(end))
     assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_FAILURES, COMPONENT_DIMS, end, "Sum")] == [1.0]
     assert stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end) == []
     # Only the failed one's message names InsufficientInstanceCapacity; Unfulfilled has no message.
     capacity = [v for _, v in stats(recorder_aws, names.SCALE_OUT_CAPACITY_FAILURES, COMPONENT_DIMS, end, "Sum")]
-    assert capacity == ([1.0] if name == "component_scale_out_failed" else [])
+    assert capacity == ([1.0] if name.endswith("_failed") else [])
 
 
 def test_an_overridden_scale_out_is_neither_latency_nor_failure(recorder_aws):
