@@ -96,6 +96,7 @@ SCALE_OUT_FAILURES = MetricSpec(LIBRARY, names.SCALE_OUT_FAILURES, "Sum", Durati
 DESIRED_INSTANCE_COUNT = MetricSpec(LIBRARY, names.DESIRED_INSTANCE_COUNT, "Maximum", Duration.minutes(1))
 CURRENT_INSTANCE_COUNT = MetricSpec(LIBRARY, names.CURRENT_INSTANCE_COUNT, "Maximum", Duration.minutes(1))
 CACHE_PURGE_VERIFIED = MetricSpec(LIBRARY, names.CACHE_PURGE_VERIFIED, "Minimum", Duration.minutes(5))
+RECORDER_HEARTBEAT = MetricSpec(LIBRARY, names.RECORDER_HEARTBEAT, "SampleCount", Duration.minutes(1))
 
 
 def endpoint_dimensions(endpoint_name: str) -> dict[str, str]:
