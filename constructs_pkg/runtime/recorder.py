@@ -58,7 +58,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -112,12 +113,12 @@ class Recorder:
         datums += _gauge(names.RECORDER_HEARTBEAT, {names.ENDPOINT_DIMENSION: endpoint}, 1, scheduled)
         key = f"run#{endpoint}#{scheduled.isoformat()}"
         chunks = [datums[i : i + _MAX_DATUMS] for i in range(0, len(datums), _MAX_DATUMS)]
-        done = [self._publish_once(key if i == 0 else f"{key}#{i}", lambda c=c: c) for i, c in enumerate(chunks)]
+        done = [self._publish_once(key if i == 0 else f"{key}#{i}", partial(list, c)) for i, c in enumerate(chunks)]
         published, scale_outs = sum(d or 0 for d in done), 0
         for target in self.config.targets:
             for activity, way in self._finished(target, desired.get(target.resource_id), scheduled - RECORD_LOOKBACK):
                 count = self._publish_once(f"activity#{activity['ActivityId']}",
-                                           lambda a=activity, w=way, t=target: self._activity_datums(t, a, w))  # fmt: skip
+                                           partial(self._activity_datums, target, activity, way))  # fmt: skip
                 published += count or 0
                 scale_outs += bool(count)
         _log("recorder-run", endpoint=endpoint, scheduled=scheduled, published=published, scale_outs=scale_outs,

@@ -443,3 +443,14 @@ def test_a_first_datapoint_after_the_activity_started_gives_no_negative_detectio
     assert record(recorder_aws, COMPONENT_CONFIG, run_at(end))["scale_outs"] == 1
     assert stats(recorder_aws, names.SCALE_OUT_DETECTION_LATENCY, COMPONENT_DIMS, end) == []
     assert detection_seconds({"StartTime": START}, (START + timedelta(seconds=5), START)) is None
+
+
+def test_the_handler_takes_its_budget_from_the_lambda_context():
+    from constructs_pkg.runtime.deadline import DEFAULT_REMAINING, remaining_seconds
+
+    class Context:  # the one member of the Lambda context object the recorder reads
+        def get_remaining_time_in_millis(self) -> int:
+            return 12_345
+
+    assert remaining_seconds(Context())() == 12.345
+    assert DEFAULT_REMAINING - 1 < remaining_seconds(None)() <= DEFAULT_REMAINING
