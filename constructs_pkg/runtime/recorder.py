@@ -38,13 +38,14 @@ the first, cold deployment (creation time -> first event of the first stream; re
 
 Successful: a latency. Failed/Unfulfilled: a failure. Overridden: neither (logged). Pending/InProgress: not yet.
 
-Exactly once, nothing lost (``runtime.claims``). Each activity is claimed by its ActivityId, each run's counts by its
-scheduled minute: claim (INPROGRESS, leased until the function must have ended) -> read -> one PutMetricData call
-(a claim never spans two, so a retry repeats no chunk) -> COMPLETED. The claim of a killed run is taken over once its
-lease ends (by EventBridge's retry or the next run), so an activity listed late, or read by a run that died, is
-recorded while it ended within ``RECORD_LOOKBACK`` (1 hour, inside the claims' 2-day expiry). A double publish is
-still possible in exactly two cases: the run dies, or its COMPLETED write fails, after PutMetricData succeeded; or
-PutMetricData stored the datums but its answer was lost (a timeout), so the run released the claim.
+Exactly once, nothing lost (``runtime.claims``). Each activity is claimed by its ActivityId, a run's counts per
+source (the endpoint, each component, the heartbeat) and scheduled minute: claim (INPROGRESS, leased until the
+function must have ended) -> read -> one PutMetricData call per claim (so a retry repeats no chunk) -> COMPLETED. A
+killed run's claim is taken over once its lease ends (by EventBridge's retry or the next run), so an activity listed
+late, or read by a run that died, is recorded while it ended within ``RECORD_LOOKBACK`` (1 hour, inside the claims'
+2-day expiry). A double publish is still possible in exactly two cases: the run dies, or its COMPLETED write fails,
+after PutMetricData succeeded; or PutMetricData stored the datums but its answer was lost (a timeout), so the run
+released the claim.
 
 Isolation. A failure reading one target, activity or count costs that item only (its claim released); the run goes
 on, then raises ``RecorderIncomplete``, so the function's Errors alarm sees it and EventBridge retries. Detection,
@@ -74,8 +75,7 @@ from .stages import E2E, StageReader, detection_seconds, first_event_after, stag
 LOG = logging.getLogger(__name__)
 LOG.setLevel(logging.INFO)
 
-#: Activities that ended this long before the run's scheduled time are not recorded any more (see the docstring).
-RECORD_LOOKBACK = timedelta(hours=1)
+RECORD_LOOKBACK = timedelta(hours=1)  # activities that ended longer ago are not recorded any more
 LOOKBACK = timedelta(hours=6)  # how much older the activities read for the count before may be
 MAX_PAGES = 10
 HISTORY_BEFORE = timedelta(minutes=30)
@@ -94,11 +94,9 @@ class RecorderIncomplete(Exception):
 class Recorder:
     def __init__(self, config: Config, clients: Clients, *, now: Any = None, stage_reader: StageReader | None = None,
                  remaining: Callable[[], float] | None = None) -> None:  # fmt: skip
-        self.config = config
-        self.clients = clients
+        self.config, self.clients = config, clients
         self.now = now or (lambda: datetime.now(timezone.utc))
-        #: Seconds the function has left (the Lambda context's); leases and the time checks derive from it.
-        self.remaining = remaining if remaining is not None else (lambda: DEFAULT_REMAINING)
+        self.remaining = remaining if remaining is not None else (lambda: DEFAULT_REMAINING)  # seconds the function has
         #: SageMaker's own stage metrics for a scale-out, when something can read them (see StageReader).
         self.stage_reader = stage_reader
         self.claims = Claims(clients, config.claim_table, now=self.now, remaining=self.remaining)
@@ -109,12 +107,11 @@ class Recorder:
         scheduled = _scheduled_time(event, self.now()).replace(second=0, microsecond=0)
         self._failures = []
         endpoint = self.config.endpoint_name
-        datums, desired, self._created = self._counts(scheduled)
-        datums += _gauge(names.RECORDER_HEARTBEAT, {names.ENDPOINT_DIMENSION: endpoint}, 1, scheduled)
-        key = f"run#{endpoint}#{scheduled.isoformat()}"
-        chunks = [datums[i : i + _MAX_DATUMS] for i in range(0, len(datums), _MAX_DATUMS)]
-        done = [self._publish_once(key if i == 0 else f"{key}#{i}", partial(list, c)) for i, c in enumerate(chunks)]
-        published, scale_outs = sum(d or 0 for d in done), 0
+        counts, desired, self._created = self._counts(scheduled)  # by source; a source that failed is absent
+        counts["heartbeat"] = _gauge(names.RECORDER_HEARTBEAT, {names.ENDPOINT_DIMENSION: endpoint}, 1, scheduled)
+        done = {source: self._publish_once(f"run#{endpoint}#{scheduled.isoformat()}#{source}", partial(list, datums))
+                for source, datums in counts.items() if datums}  # fmt: skip
+        published, scale_outs = sum(d or 0 for d in done.values()), 0
         for target in self.config.targets:
             for activity, way in self._finished(target, desired.get(target.resource_id), scheduled - RECORD_LOOKBACK):
                 count = self._publish_once(f"activity#{activity['ActivityId']}",
@@ -125,12 +122,12 @@ class Recorder:
              failures=self._failures)  # fmt: skip
         if self._failures:
             raise RecorderIncomplete(f"{len(self._failures)} item(s) not recorded, left to the retry: {self._failures}")
-        return {"published": published, "duplicate": done[0] is None, "scale_outs": scale_outs}
+        return {"published": published, "duplicate": done["heartbeat"] is None, "scale_outs": scale_outs}
 
     # Exactly once ------------------------------------------------------------------------------------------------
     def _publish_once(self, key: str, build: Callable[[], list[dict[str, Any]]]) -> int | None:
-        """Claim ``key``, build its datums, publish them in one call, mark it done. The number published, or None
-        when the claim is done or held by a live run. A failure is logged, released and counted, never raised."""
+        """Claim, build, publish in one call, complete: the number published, None when claimed before (by a
+        completed or a live run), 0 on a failure (logged, released, counted; never raised)."""
         taken = self._attempt("claim", key, lambda: self.claims.take(key))
         if not taken:
             return 0 if taken is None else None
@@ -144,16 +141,17 @@ class Recorder:
         self.claims.complete(key)
         return len(datums)
 
-    def _attempt(self, stage: str, item: str, call: Callable[[], Any], ok: frozenset[str] = frozenset()) -> Any:
-        """``call()``, or None when out of time or on an error (logged as the item's failure unless its code is ok)."""
+    def _attempt(self, stage: str, item: str, call: Callable[[], Any], ok: frozenset[str] = frozenset(), ok_value: Any = None) -> Any:
+        """``call()``; ``ok_value`` on an error whose code is ``ok``; None (the item's failure) on any other."""
         if self.remaining() < RESERVE:
             self._fail("out-of-time", item, None)
             return None
         try:
             return call()
         except Exception as error:  # noqa: BLE001 - per item; the run raises at its end
-            if error_code(error) not in ok:
-                self._fail(stage, item, error)
+            if error_code(error) in ok:
+                return ok_value
+            self._fail(stage, item, error)
             return None
 
     def _fail(self, stage: str, item: str, error: Exception | None) -> None:
@@ -165,44 +163,44 @@ class Recorder:
         try:
             return read()
         except Exception as error:  # noqa: BLE001 - detection, stages and the cache ratio are optional
-            _log("recorder-optional-part-failed", part=part, activity=activity.get("ActivityId"),
-                 error=error_code(error) or repr(error))  # fmt: skip
+            _log("recorder-optional-part-failed", part=part, activity=activity.get("ActivityId"), error=error_code(error) or repr(error))
             return None
 
     # Gauges ------------------------------------------------------------------------------------------------------
-    def _counts(self, at: datetime) -> tuple[list[dict[str, Any]], dict[str, int], dict[str, datetime]]:
-        """The count datums, the desired count of each target by resource id (the count before a failed change),
-        and each target's creation time (the start of its cold deployment)."""
-        datums: list[dict[str, Any]] = []
+    def _counts(self, at: datetime) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int], dict[str, datetime]]:
+        """The count datums by source (the endpoint, each component; each claimed on its own, so a retry redoes
+        only a source whose read failed, which is absent here), the desired count of each target by resource id
+        (the count before a failed change), and each target's creation time (the start of its cold deployment)."""
+        counts: dict[str, list[dict[str, Any]]] = {}
         desired: dict[str, int] = {}
-        created: dict[str, datetime] = {}  # fmt: skip
-        endpoint = {names.ENDPOINT_DIMENSION: self.config.endpoint_name}
-        answer = self._describe("describe_endpoint", EndpointName=self.config.endpoint_name) or {}
-        for variant in answer.get("ProductionVariants", []):
-            if variant.get("VariantName") == self.config.variant_name:
-                datums += _gauge(names.DESIRED_INSTANCE_COUNT, endpoint, variant.get("DesiredInstanceCount"), at)
-                datums += _gauge(names.CURRENT_INSTANCE_COUNT, endpoint, variant.get("CurrentInstanceCount"), at)
-                variant_id = f"endpoint/{self.config.endpoint_name}/variant/{self.config.variant_name}"
-                if variant.get("DesiredInstanceCount") is not None:
-                    desired[variant_id] = variant["DesiredInstanceCount"]
-                if answer.get("CreationTime") is not None:
-                    created[variant_id] = answer["CreationTime"]
+        created: dict[str, datetime] = {}
+        variant_id = f"endpoint/{self.config.endpoint_name}/variant/{self.config.variant_name}"
+        answer = self._describe("describe_endpoint", EndpointName=self.config.endpoint_name)
+        if answer is not None:
+            datums = counts["endpoint"] = []
+            dims = {names.ENDPOINT_DIMENSION: self.config.endpoint_name}
+            for variant in answer.get("ProductionVariants", []):
+                if variant.get("VariantName") == self.config.variant_name:
+                    datums += _gauge(names.DESIRED_INSTANCE_COUNT, dims, variant.get("DesiredInstanceCount"), at)
+                    datums += _gauge(names.CURRENT_INSTANCE_COUNT, dims, variant.get("CurrentInstanceCount"), at)
+                    _put(desired, variant_id, variant.get("DesiredInstanceCount"))
+                    _put(created, variant_id, answer.get("CreationTime"))
         for component in self.config.components:
-            answer = self._describe("describe_inference_component", InferenceComponentName=component) or {}
-            runtime = answer.get("RuntimeConfig", {})
-            dims = {names.COMPONENT_DIMENSION: component}
-            datums += _gauge(names.DESIRED_COPY_COUNT, dims, runtime.get("DesiredCopyCount"), at)
-            datums += _gauge(names.CURRENT_COPY_COUNT, dims, runtime.get("CurrentCopyCount"), at)
-            if runtime.get("DesiredCopyCount") is not None:
-                desired[f"inference-component/{component}"] = runtime["DesiredCopyCount"]
-            if answer.get("CreationTime") is not None:
-                created[f"inference-component/{component}"] = answer["CreationTime"]
-        return datums, desired, created
+            answer = self._describe("describe_inference_component", InferenceComponentName=component)
+            if answer is None:
+                continue
+            runtime, dims = answer.get("RuntimeConfig", {}), {names.COMPONENT_DIMENSION: component}
+            counts[f"component#{component}"] = [
+                *_gauge(names.DESIRED_COPY_COUNT, dims, runtime.get("DesiredCopyCount"), at),
+                *_gauge(names.CURRENT_COPY_COUNT, dims, runtime.get("CurrentCopyCount"), at)]  # fmt: skip
+            _put(desired, f"inference-component/{component}", runtime.get("DesiredCopyCount"))
+            _put(created, f"inference-component/{component}", answer.get("CreationTime"))
+        return counts, desired, created
 
     def _describe(self, operation: str, **params: Any) -> dict[str, Any] | None:
-        """None when the resource does not exist (yet, or any more), or cannot be read (a failure of the run)."""
-        item = ",".join(map(str, params.values()))
-        return self._attempt(operation, item, lambda: self.clients.call("sagemaker", operation, **params), _GONE)  # type: ignore[no-any-return]
+        """The answer; {} when the resource does not exist (yet, or any more); None when it cannot be read (logged)."""
+        call = partial(self.clients.call, "sagemaker", operation, **params)
+        return self._attempt(operation, ",".join(map(str, params.values())), call, _GONE, {})  # type: ignore[no-any-return]
 
     # Scale-out activities ----------------------------------------------------------------------------------------
     def _finished(self, target: Target, desired_now: int | None, oldest_end: datetime) -> list[tuple[dict[str, Any], str | None]]:
@@ -363,10 +361,14 @@ class Recorder:
             return {}
 
     def _publish(self, datums: list[dict[str, Any]]) -> None:  # one call: a claim never spans two
-        if len(datums) > _MAX_DATUMS:
-            raise ValueError(f"{len(datums)} datums exceed one PutMetricData call ({_MAX_DATUMS})")
+        assert len(datums) <= _MAX_DATUMS, "a claim holds one call's datums (at most ~15)"
         if datums:
             self.clients.call("cloudwatch", "put_metric_data", Namespace=names.NAMESPACE, MetricData=datums)
+
+
+def _put(into: dict[str, Any], key: str, value: Any) -> None:
+    if value is not None:
+        into[key] = value
 
 
 def _gauge(name: str, dims: Mapping[str, str], value: Any, at: datetime) -> list[dict[str, Any]]:

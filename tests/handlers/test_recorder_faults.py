@@ -160,6 +160,24 @@ def test_access_denied_on_describe_endpoint_costs_only_the_instance_counts_and_f
                  at) == []  # fmt: skip
 
 
+def test_a_count_that_failed_is_redone_alone_by_the_retry(recorder_aws):
+    end = end_of(IC_OUT)
+    at = run_at(end)
+    sagemaker = recorder_aws.stub("sagemaker", "describe_endpoint", "describe_inference_component")
+    sagemaker.add_client_error("describe_endpoint", "InternalFailure", "try again", 500)
+    fixtures.stub(sagemaker, "sagemaker/describe_inference_component/in_service")
+    fixtures.stub(recorder_aws.stub("application-autoscaling", "describe_scaling_activities"), IC_OUT)
+    fixtures.stub(recorder_aws.stub("cloudwatch", "describe_alarm_history"), HISTORY + "none")
+    with pytest.raises(RecorderIncomplete, match="describe_endpoint"):
+        record(recorder_aws, COMPONENT_CONFIG, at)
+    stub_run(recorder_aws, COMPONENT_CONFIG, IC_OUT)
+    assert record(recorder_aws, COMPONENT_CONFIG, at)["published"] == 2  # only the instance counts were missing
+    endpoint_dims = {names.ENDPOINT_DIMENSION: COMPONENT_CONFIG.endpoint_name}
+    for name, dims in ((names.DESIRED_INSTANCE_COUNT, endpoint_dims), (names.DESIRED_COPY_COUNT, COMPONENT_DIMS),
+                       (names.RECORDER_HEARTBEAT, endpoint_dims)):  # fmt: skip
+        assert [v for _, v in stats(recorder_aws, name, dims, at, "SampleCount")] == [1.0], name
+
+
 # Paging and the lookback ----------------------------------------------------------------------------------------
 
 
@@ -262,8 +280,9 @@ def test_a_run_killed_between_publish_and_completion_is_the_documented_double(re
     end = end_of(IC_OUT)
     now = run_at(end)
     stub_run(recorder_aws, COMPONENT_CONFIG, IC_OUT, histories=[HISTORY + "none"])
-    # put_item: the run's claim, its completion, the activity's claim, then the activity's completion is killed.
-    killed = Faulty(recorder_aws.clients, put_item=[None, None, None, Killed()])
+    # put_item: claim and completion of the endpoint's counts, the component's and the heartbeat, the activity's
+    # claim, then the activity's completion is killed.
+    killed = Faulty(recorder_aws.clients, put_item=[None] * 7 + [Killed()])
     with pytest.raises(Killed):
         Recorder(COMPONENT_CONFIG, killed, now=lambda: now).run(scheduled(now))
     stub_run(recorder_aws, COMPONENT_CONFIG, IC_OUT, histories=[HISTORY + "none"])
@@ -278,7 +297,8 @@ def test_a_failed_publish_is_retried_alone_and_nothing_is_published_twice(record
     end = end_of(IC_OUT)
     stub_two(recorder_aws, end, histories=2)
     error = RuntimeError("connection reset")
-    failing = Faulty(recorder_aws.clients, put_metric_data=[None, None, error])  # the counts, A, then B fails
+    # The endpoint's counts, A's, B's, the heartbeat, A's scale-out, then B's scale-out fails.
+    failing = Faulty(recorder_aws.clients, put_metric_data=[None] * 5 + [error])
     with pytest.raises(RecorderIncomplete, match="publish:activity#4f6c1a2b"):
         Recorder(TWO, failing, now=lambda: run_at(end)).run(scheduled(run_at(end)))
     stub_two(recorder_aws, end)
@@ -350,7 +370,8 @@ def test_a_component_deleted_mid_run_still_gets_its_last_scale_out_once(recorder
 def test_a_claims_table_gone_mid_run_loses_nothing_once_it_is_back(recorder_aws):
     end = end_of(IC_OUT)
     stub_run(recorder_aws, COMPONENT_CONFIG, IC_OUT)
-    gone = Faulty(recorder_aws.clients, put_item=[None, None, _client_error("ResourceNotFoundException")])
+    # The three count claims and their completions go through; the table is gone at the activity's claim.
+    gone = Faulty(recorder_aws.clients, put_item=[None] * 6 + [_client_error("ResourceNotFoundException")])
     with pytest.raises(RecorderIncomplete, match=f"claim:{ACTIVITY_KEY}"):
         Recorder(COMPONENT_CONFIG, gone, now=lambda: run_at(end)).run(scheduled(run_at(end)))
     assert latencies(recorder_aws) == []  # nothing published without a claim
