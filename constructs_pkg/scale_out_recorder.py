@@ -159,6 +159,8 @@ class ScaleOutRecorder(Construct):
             removal_policy=RemovalPolicy.RETAIN if removal_policy is None else removal_policy,
             dead_letter_queue=self.dead_letter_queue,
         )
+        if encryption_key is not None:  # Lambda sends dead letters as the function's role: SSE-KMS needs both
+            encryption_key.grant(self.function, "kms:GenerateDataKey", "kms:Decrypt")
         #: The function's Errors and Throttles alarms.
         self.health_alarms: list[cw.Alarm] = function_alarms(self.function, "scale-out recorder")
         #: In ALARM after five minutes without a heartbeat (the recorder is not running or cannot publish).

@@ -13,7 +13,7 @@ from aws_cdk.assertions import Template
 from constructs_pkg import InferenceEndpoint, ScaleOutDashboard, ScaleOutRecorder
 from constructs_pkg.runtime import names
 
-from ..helpers import add_component, new_endpoint, new_stack, one
+from ..helpers import add_component, new_endpoint, new_stack, one, statements_of
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +91,12 @@ def test_the_recorders_failed_runs_land_in_a_queue_encrypted_with_the_endpoints_
     function = template.to_json()["Resources"][function_id(stack, endpoint.scale_out_recorder.function)]
     queue_id = stack.get_logical_id(endpoint.scale_out_recorder.dead_letter_queue.node.default_child)
     assert function["Properties"]["DeadLetterConfig"] == {"TargetArn": {"Fn::GetAtt": [queue_id, "Arn"]}}
+    role = endpoint.scale_out_recorder.function.role
+    granted = {(tuple(s["Action"]) if isinstance(s["Action"], list) else (s["Action"],), json.dumps(s["Resource"]))
+               for s in statements_of(stack, template, role)}  # fmt: skip
+    key_arn = json.dumps({"Fn::GetAtt": [stack.get_logical_id(key.node.default_child), "Arn"]})
+    assert (("kms:GenerateDataKey", "kms:Decrypt"), key_arn) in granted  # Lambda sends as the role: SSE-KMS needs it
+    assert ("sqs:SendMessage",) in {actions for actions, _ in granted}
     policy = one(template, "AWS::SQS::QueuePolicy")["Properties"]["PolicyDocument"]["Statement"]
     assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in policy)
 
