@@ -30,6 +30,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sagemaker as sm
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
@@ -50,7 +51,8 @@ def _log_group(scope: Construct, id: str, endpoint: str, key: kms.IKey) -> logs.
 
 
 def _function(scope: Construct, id: str, handler: str, timeout: Duration, description: str, key: kms.IKey,
-              endpoint: str, environment: dict[str, str] | None = None) -> lambda_.Function:  # fmt: skip
+              endpoint: str, environment: dict[str, str] | None = None,
+              dead_letter_queue: sqs.IQueue | None = None) -> lambda_.Function:  # fmt: skip
     log_group = _log_group(scope, f"{id}Logs", endpoint, key)
     role = iam.Role(scope, f"{id}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description)
     role.add_to_policy(
@@ -60,9 +62,22 @@ def _function(scope: Construct, id: str, handler: str, timeout: Duration, descri
         scope, id, runtime=lambda_.Runtime.PYTHON_3_14, architecture=lambda_.Architecture.ARM_64, handler=handler,
         code=lambda_.Code.from_asset(str(PACKAGE), exclude=["*", "!runtime", "!runtime/*.py"]), timeout=timeout,
         memory_size=256, role=role, log_group=log_group, description=description, environment=environment,
+        dead_letter_queue=dead_letter_queue,
     )  # fmt: skip
     function.node.add_dependency(role)
     return function
+
+
+def _health(function: lambda_.Function, what: str) -> list[cw.Alarm]:
+    """The Errors and Throttles alarms the library puts on each of its functions."""
+    scope = function.node.scope
+    assert isinstance(scope, Construct)
+    return [metric(statistic="Sum", period=Duration.minutes(5)).create_alarm(
+        scope, f"{function.node.id}{kind}Alarm", threshold=1, evaluation_periods=1,
+        alarm_description=f"The {what} function reported {kind.lower()} (sum over 5 minutes >= 1); its log group says why",
+        comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treat_missing_data=cw.TreatMissingData.NOT_BREACHING)
+        for kind, metric in (("Errors", function.metric_errors), ("Throttles", function.metric_throttles))]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -189,6 +204,16 @@ class HandwrittenEndpointStack(Stack):
         ):
             CfnOutput(guard, f"Cache{attribute}", value=guard_resource.get_att_string(attribute), description=description)
         endpoint.node.add_dependency(guard_resource)
+        health = [*_health(on_event, "cache guard on_event"), *_health(is_complete, "cache guard is_complete")]
+        purge = cw.Alarm(
+            guard, "PurgeUnverified", threshold=1, evaluation_periods=1,
+            metric=cw.Metric(namespace=namespace, metric_name="CachePurgeVerified", dimensions_map={"EndpointName": name},
+                             statistic="Minimum", period=Duration.minutes(5)),
+            alarm_description=f"The cache guard could not verify that SageMaker endpoint {name} and its cached images "
+            "are gone (CachePurgeVerified = 0); its log group says what it saw",
+            comparison_operator=cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+            treat_missing_data=cw.TreatMissingData.NOT_BREACHING)  # fmt: skip
+        purge.apply_removal_policy(RemovalPolicy.RETAIN)
 
         # Recorder
         recorder = Construct(ep, "ScaleOutRecorder")
@@ -200,6 +225,8 @@ class HandwrittenEndpointStack(Stack):
             encryption=dynamodb.TableEncryption.AWS_MANAGED, removal_policy=RemovalPolicy.DESTROY,
         )  # fmt: skip
         names = [c.name for c in spec.components]
+        dead_letters = sqs.Queue(recorder, "DeadLetters", encryption=sqs.QueueEncryption.KMS, encryption_master_key=key,
+                                 enforce_ssl=True, retention_period=Duration.days(14), removal_policy=RemovalPolicy.DESTROY)  # fmt: skip
         function = _function(
             recorder, "Function", "runtime.recorder.handler", Duration.seconds(50),
             f"Records copy counts and scale-out latency of SageMaker endpoint {name}", key, name,
@@ -207,7 +234,18 @@ class HandwrittenEndpointStack(Stack):
                          "WAKE_ALARMS": ",".join(f"{n}-wake-from-zero" for n in names),
                          "CLAIM_TABLE": claims.table_name, "VARIANT_SCALED": "false", "STAGE_LOGS": "true",
                          "METRIC_NAMESPACE": namespace},
+            dead_letter_queue=dead_letters,
         )  # fmt: skip
+        key.grant(function, "kms:GenerateDataKey", "kms:Decrypt")
+        recorder_health = _health(function, "scale-out recorder")
+        heartbeat = cw.Alarm(
+            recorder, "Heartbeat", threshold=1, evaluation_periods=5, datapoints_to_alarm=5,
+            metric=cw.Metric(namespace=namespace, metric_name="RecorderHeartbeat", dimensions_map={"EndpointName": name},
+                             statistic="SampleCount", period=Duration.minutes(1)),
+            alarm_description=f"The scale-out recorder of endpoint {name} published no heartbeat for 5 minutes: it is "
+            "not running, or cannot publish, and its metrics and alarms are blind",
+            comparison_operator=cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+            treat_missing_data=cw.TreatMissingData.BREACHING)  # fmt: skip
         claims.grant(function, "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:GetItem")
         events.Rule(recorder, "Schedule", schedule=events.Schedule.rate(Duration.minutes(1)),
                     targets=[targets.LambdaFunction(function, retry_attempts=2, max_event_age=Duration.minutes(10))])  # fmt: skip
@@ -304,11 +342,12 @@ class HandwrittenEndpointStack(Stack):
                 scale_in_cooldown=Duration.seconds(300),
                 predefined_metric=appscaling.PredefinedMetric.SAGEMAKER_INFERENCE_COMPONENT_CONCURRENT_REQUESTS_PER_COPY_HIGH_RESOLUTION)  # fmt: skip
 
-        _dashboard(self, spec, endpoint, budgets, function.log_group)
+        _dashboard(self, spec, endpoint, [*budgets, heartbeat], function.log_group,
+                   [*recorder_health, heartbeat, *health, purge])  # fmt: skip
 
 
 def _dashboard(stack: Stack, spec: EndpointSpec, endpoint: sm.CfnEndpoint, budgets: list[cw.Alarm],
-               recorder_logs: logs.ILogGroup) -> None:  # fmt: skip
+               recorder_logs: logs.ILogGroup, health: list[cw.Alarm]) -> None:  # fmt: skip
     name = spec.name
     NAMESPACE = f"{NAMESPACE_PREFIX}/{name}"  # noqa: N806 - the endpoint's library namespace
     dashboard = cw.Dashboard(Construct(stack, "Dashboard"), "Resource", default_interval=Duration.hours(3))
@@ -343,6 +382,9 @@ def _dashboard(stack: Stack, spec: EndpointSpec, endpoint: sm.CfnEndpoint, budge
            m(endpoints, "GPUUtilizationNormalized", sm_variant, "utilized", "Average")], percent),
         cw.AlarmStatusWidget(title="Scale-out SLO", alarms=budgets, width=8, height=6),
     )  # fmt: skip
+    dashboard.add_widgets(cw.AlarmStatusWidget(
+        title="Library health: functions' errors and throttles, recorder heartbeat, cache purge verified",
+        alarms=health, width=24, height=3))  # fmt: skip
     for c in spec.components:
         comp = {"InferenceComponentName": c.name}
         dashboard.add_widgets(text(f"### Inference component `{c.name}`"))

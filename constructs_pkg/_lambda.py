@@ -10,6 +10,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from . import _nag, _scope
@@ -37,9 +38,11 @@ def python_function(
     encryption_key: kms.IKey | None = None,
     how_invoked: str,
     removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+    dead_letter_queue: sqs.IQueue | None = None,
 ) -> lambda_.Function:
     """A library Lambda function: latest Python on ARM, its own role and a log group, by default kept after stack
-    deletion (``removal_policy``), named under ``endpoint_name``'s log-group prefix (``library_log_group_name``).
+    deletion (``removal_policy``), named under ``endpoint_name``'s log-group prefix (``library_log_group_name``);
+    ``dead_letter_queue`` receives the events of asynchronous invocations that failed every retry.
 
     The log group is retained by default on purpose: the cache guard writes its purge verdict while the stack is being
     deleted, and that verdict is the evidence of the deletion.
@@ -62,6 +65,7 @@ def python_function(
         log_group=log_group,
         description=description,
         environment=environment,
+        dead_letter_queue=dead_letter_queue,
     )
     function.node.add_dependency(role)
     _nag.acknowledge_rule(role, "IAMNoInlinePolicy", _nag.INLINE_POLICY_REASON)

@@ -32,6 +32,7 @@ from .alarm_actions import route_alarms, validate_actions
 from . import _nag
 from . import _validation as v
 from ._iam import GrowingStatement
+from ._health import function_alarms, purge_alarm
 from ._lambda import log_group_for, python_function
 from ._naming import imported_arn
 from ._scope import stack_facts
@@ -211,6 +212,11 @@ class CacheGuard(Construct):
         Aspects.of(cast(IConstruct, self.resource.node.default_child)).add(_StaticEligibility(self))  # a leaf: visited once
         self._acknowledge_framework()
         endpoint.on_component(lambda component: self.add_image(component.image))
+        #: Errors and Throttles alarms of both guard functions, and the unverified-purge alarm (kept by the removal
+        #: policy, so it can still evaluate the verdict published while the stack is deleted).
+        self.health_alarms = [*function_alarms(self.on_event_function, "cache guard on_event"),
+                              *function_alarms(self.is_complete_function, "cache guard is_complete")]  # fmt: skip
+        self.purge_alarm = purge_alarm(self, "PurgeUnverified", endpoint.metric_cache_purge_verified(), endpoint_name, policy)
 
     def add_image(self, image: BoundImage | None) -> None:
         """Check ``image`` too (the endpoint's components add theirs). None (an imported component) is skipped."""

@@ -14,6 +14,7 @@ from . import _validation as v
 from . import _scope, metrics
 from ._regions import check_region_availability
 from .interfaces import IInferenceComponent, IInferenceEndpoint
+from .cache_guard import CacheGuard
 from .scale_out_recorder import ScaleOutRecorder
 from .scaling import ScalableInstanceCount
 from .stage_dashboard import stage_rows
@@ -24,6 +25,7 @@ HALF_WIDTH = 12
 THIRD_WIDTH = 8
 HEADER_HEIGHT = 1
 GRAPH_HEIGHT = 6
+HEALTH_HEIGHT = 3
 COUNT_AXIS = cw.YAxisProps(min=0, show_units=False)
 SECONDS_AXIS = cw.YAxisProps(min=0, label="seconds", show_units=False)
 PERCENT_AXIS = cw.YAxisProps(min=0, max=100, show_units=False)
@@ -81,7 +83,9 @@ class ScaleOutDashboard(Construct):
                 height=HEADER_HEIGHT,
             )
         )
-        alarms = list(recorder.budget_alarms.values()) if recorder is not None else []
+        alarms: list[cw.IAlarm] = list(recorder.budget_alarms.values()) if recorder is not None else []
+        if recorder is not None and alarms:  # a silent recorder must not look like scale-outs within budget
+            alarms.append(recorder.heartbeat_alarm)
         # GPUReservation and the *Normalized metrics exist only on endpoints with inference components; GPU metrics on
         # Neuron instances are nowhere documented (constructs_pkg/metrics.py).
         reservation = endpoint.hosts_components and _has_gpus(endpoint)
@@ -104,6 +108,11 @@ class ScaleOutDashboard(Construct):
         if alarms:
             endpoint_row.append(cw.AlarmStatusWidget(title="Scale-out SLO", alarms=alarms, width=width, height=GRAPH_HEIGHT))
         self.dashboard.add_widgets(*endpoint_row)
+        health = _health_alarms(endpoint, recorder)
+        if health:
+            self.dashboard.add_widgets(cw.AlarmStatusWidget(
+                title="Library health: functions' errors and throttles, recorder heartbeat, cache purge verified",
+                alarms=health, width=FULL_WIDTH, height=HEALTH_HEIGHT))  # fmt: skip
         budget = recorder.scale_out_budget if recorder is not None else None
         recorded = recorder is not None
         rows: list[list[cw.IWidget]] = [] if endpoint.hosts_components else _variant_rows(endpoint, budget, recorded)
@@ -135,6 +144,17 @@ def _recorder_of(endpoint: IInferenceEndpoint, scope: IConstruct) -> ScaleOutRec
         return None  # a defined endpoint with record_scale_out=False
     found = [c for c in scope.node.root.node.find_all() if isinstance(c, ScaleOutRecorder) and c.endpoint is endpoint]
     return found[0] if found else None
+
+
+def _health_alarms(endpoint: IInferenceEndpoint, recorder: ScaleOutRecorder | None) -> list[cw.IAlarm]:
+    """The alarms that say the library's own machinery failed: the recorder's and the cache guard's."""
+    alarms: list[cw.IAlarm] = []
+    if recorder is not None:
+        alarms += [*recorder.health_alarms, recorder.heartbeat_alarm]
+    guard = getattr(endpoint, "cache_guard", None)
+    if isinstance(guard, CacheGuard):
+        alarms += [*guard.health_alarms, guard.purge_alarm]
+    return alarms
 
 
 def _recorder_off(endpoint: IInferenceEndpoint, width: int) -> cw.TextWidget:

@@ -232,6 +232,10 @@ class _EndpointBase(Resource):
         """1 when the cache guard verified the purge at deletion, 0 when not. Default: minimum over 5 minutes."""
         return self._library_metric(metrics.CACHE_PURGE_VERIFIED, **options)
 
+    def metric_recorder_heartbeat(self, **options: Any) -> cw.Metric:
+        """Runs of the scale-out recorder (one a minute while it works). Default: sample count over 1 minute."""
+        return self._library_metric(metrics.RECORDER_HEARTBEAT, **options)
+
     def metric_scale_out_stage_seconds(self, stage: str, **options: Any) -> cw.Metric:
         """Seconds one stage of each instance scale-out of a single-model endpoint took (recorder with
         ``record_stages``; ``stage`` is one of ``metrics.SCALE_OUT_STAGES``). Default: maximum over 5 minutes."""

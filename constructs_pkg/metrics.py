@@ -119,6 +119,7 @@ SCALE_OUT_FAILURES = MetricSpec(None, names.SCALE_OUT_FAILURES, "Sum", Duration.
 DESIRED_INSTANCE_COUNT = MetricSpec(None, names.DESIRED_INSTANCE_COUNT, "Maximum", Duration.minutes(1))
 CURRENT_INSTANCE_COUNT = MetricSpec(None, names.CURRENT_INSTANCE_COUNT, "Maximum", Duration.minutes(1))
 CACHE_PURGE_VERIFIED = MetricSpec(None, names.CACHE_PURGE_VERIFIED, "Minimum", Duration.minutes(5))
+RECORDER_HEARTBEAT = MetricSpec(None, names.RECORDER_HEARTBEAT, "SampleCount", Duration.minutes(1))
 
 
 def endpoint_dimensions(endpoint_name: str) -> dict[str, str]:

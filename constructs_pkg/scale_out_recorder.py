@@ -12,12 +12,15 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from .alarm_actions import route_alarms, validate_actions
 from . import _nag, _scope
 from . import _validation as v
 from . import metrics
+from ._health import NO_ACTION_REASON as _NO_ACTION_REASON
+from ._health import function_alarms, heartbeat_alarm
 from ._iam import GrowingStatement
 from ._lambda import python_function
 from ._naming import lower_name
@@ -41,10 +44,15 @@ class ScaleOutRecorder(Construct):
     """Publishes copy counts, instance counts and measured scale-out latency every minute (on by default).
 
     Creates a Python function (``runtime.recorder.handler``), an EventBridge rule running it every minute, and a
-    DynamoDB table of claimed one-minute windows (expiring after two days) that makes each scale-out count exactly
-    once. The function may describe exactly this endpoint and its components, read the history of their scale-out
-    alarms, and publish only to this endpoint's namespace, ``ConstructsPkg/ScaleOut/<endpoint name>``; its log group
+    DynamoDB table of claims (one per scale-out activity and per run, expiring after two days) that makes each
+    scale-out count exactly once, even when a run is killed. The function may describe exactly this endpoint and its
+    components, read the history of their scale-out alarms, and publish only to this endpoint's namespace, ``ConstructsPkg/ScaleOut/<endpoint name>``; its log group
     is named under ``/constructs-pkg/<endpoint name>/``.
+
+    So that it never fails in silence: an SQS dead-letter queue (encrypted with ``encryption_key`` when given)
+    receives the events of runs that failed every retry; alarms fire on the function's errors and throttles
+    (``health_alarms``) and when it has published no ``RecorderHeartbeat`` for five minutes (``heartbeat_alarm``,
+    missing data breaching).
 
     With ``record_stages`` (the default) it also times each successful scale-out stage by stage
     (``ScaleOutStageSeconds``), infers whether the image cache served it (``ProvisioningPullToColdRatio``), and logs
@@ -72,8 +80,8 @@ class ScaleOutRecorder(Construct):
         :param endpoint: The endpoint to record (defined here or imported).
         :param scale_out_budget: An alarm per component fires when a scale-out takes longer. None: no alarm.
             Default: 6 minutes (see ``DEFAULT_SCALE_OUT_BUDGET``).
-        :param encryption_key: Customer-managed key for the function's log group. Default: CloudWatch Logs' own
-            encryption. (The claims table always uses AWS-managed encryption.)
+        :param encryption_key: Customer-managed key for the function's log group and dead-letter queue. Default:
+            CloudWatch Logs' and SQS's own encryption. (The claims table always uses AWS-managed encryption.)
         :param record_stages: Time each scale-out stage by stage, infer image-cache misses, and alarm on them
             (``cache_regression_alarms``). It reads only the log-stream list (names and first-event times, no log
             content) of these components' SageMaker log groups. Default: True.
@@ -128,6 +136,18 @@ class ScaleOutRecorder(Construct):
             "It holds only idempotency claims that expire after two days; point-in-time recovery is on, and a "
             "backup plan would restore nothing of value.",
         )
+        #: Events of the function's asynchronous invocations that failed every retry (kept 14 days).
+        self.dead_letter_queue = sqs.Queue(
+            self,
+            "DeadLetters",
+            encryption=sqs.QueueEncryption.SQS_MANAGED if encryption_key is None else sqs.QueueEncryption.KMS,
+            encryption_master_key=encryption_key,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+            removal_policy=RemovalPolicy.DESTROY if removal_policy is None else removal_policy,
+        )
+        _nag.acknowledge(self.dead_letter_queue, "AwsSolutions-SQS3",
+                         "It is the recorder function's dead-letter queue; a queue for dead letters needs none of its own.")  # fmt: skip
         self.function = python_function(
             self,
             "Function",
@@ -150,7 +170,15 @@ class ScaleOutRecorder(Construct):
             how_invoked="EventBridge invokes it asynchronously every minute and retries a failed run twice; the "
             "next run does not depend on it",
             removal_policy=RemovalPolicy.RETAIN if removal_policy is None else removal_policy,
+            dead_letter_queue=self.dead_letter_queue,
         )
+        if encryption_key is not None:  # Lambda sends dead letters as the function's role: SSE-KMS needs both
+            encryption_key.grant(self.function, "kms:GenerateDataKey", "kms:Decrypt")
+        #: The function's Errors and Throttles alarms.
+        self.health_alarms: list[cw.Alarm] = function_alarms(self.function, "scale-out recorder")
+        #: In ALARM after five minutes without a heartbeat (the recorder is not running or cannot publish).
+        self.heartbeat_alarm = heartbeat_alarm(self, "Heartbeat", endpoint.metric_recorder_heartbeat(),
+                                               f"scale-out recorder of endpoint {endpoint.physical_endpoint_name}")  # fmt: skip
         # GetItem reads the cold-deployment baseline the stage timeline compares against.
         claim_actions = ["dynamodb:PutItem", "dynamodb:DeleteItem", *(["dynamodb:GetItem"] if record_stages else [])]
         self.claims.grant(self.function, *claim_actions)
@@ -327,10 +355,6 @@ class ScaleOutRecorder(Construct):
     def _arn(service: str, resource: str) -> str:
         return _scope.arn(service, resource)
 
-
-_NO_ACTION_REASON = (
-    "The library cannot choose who is told; the dashboard shows this alarm, and add_alarm_action(...) on it routes it."
-)
 
 
 @jsii.implements(IStableStringProducer)

@@ -303,9 +303,11 @@ class FakeAws:
         streams.sort(key=lambda s: s.get(key, 0), reverse=descending)
         return {"logStreams": streams[:limit]}
 
-    def _dynamodb_put_item(self, TableName: str, Item: dict, ConditionExpression: str | None = None) -> dict:
+    def _dynamodb_put_item(self, TableName: str, Item: dict, ConditionExpression: str | None = None,
+                           **expression: Any) -> dict:  # fmt: skip
         key = Item["pk"]["S"]
-        if ConditionExpression == "attribute_not_exists(pk)" and key in self.items:
+        held = self.items.get(key)
+        if ConditionExpression is not None and held is not None and not _lease_ended(held, expression):
             raise _Error("ConditionalCheckFailedException", "The conditional request failed")
         self.items[key] = copy.deepcopy(Item)
         return _template(STORED, "dynamodb")
@@ -318,9 +320,18 @@ class FakeAws:
         answer["Item"] = copy.deepcopy(item)
         return answer
 
-    def _dynamodb_delete_item(self, TableName: str, Key: dict) -> dict:
+    def _dynamodb_delete_item(self, TableName: str, Key: dict, **condition: Any) -> dict:
         self.items.pop(Key["pk"]["S"], None)
         return _template(STORED, "dynamodb")  # DeleteItem's members are optional in the same way
+
+
+def _lease_ended(held: dict, expression: dict) -> bool:
+    """The claim condition of ``runtime.claims`` (``attribute_not_exists(pk) OR (#status = :inprogress AND #lease <
+    :now)``) for an item that exists; a condition without ``:now`` (the cold baseline's) refuses any existing item."""
+    values = expression.get("ExpressionAttributeValues", {})
+    if ":now" not in values or held.get("status") != values[":inprogress"] or "lease" not in held:
+        return False
+    return int(held["lease"]["N"]) < int(values[":now"]["N"])
 
 
 class _StubbedProxy:

@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any
 
 OUT, IN = "out", "in"
+FAILED = frozenset({"Failed", "Unfulfilled"})
+UNFINISHED = frozenset({"Pending", "InProgress"})
 _ALARM = re.compile(r"\balarm (\S+) in state ALARM")
 _TARGET = re.compile(r"\bto (\d+)\b")
 _SCALE_OUT_ALARM = "-AlarmHigh-"  # Application Auto Scaling's target-tracking alarm names
@@ -52,6 +54,24 @@ def count_before(older: list[dict[str, Any]]) -> int | None:
         if activity.get("StatusCode") == "Successful":
             return target_count(activity)
     return None
+
+
+def finished_scale_outs(activities: list[dict[str, Any]], *, oldest_end: datetime, desired_now: int | None,
+                        wake_alarms: frozenset[str] | set[str] = frozenset()) -> list[tuple[dict[str, Any], str | None]]:  # fmt: skip
+    """Of ``activities`` (newest first), those that ended at or after ``oldest_end`` and scaled out, or whose
+    direction is unknown (None), each with its direction. ``desired_now`` is the count before a failed change."""
+    found: list[tuple[dict[str, Any], str | None]] = []
+    for index, activity in enumerate(activities):
+        ended, status = activity.get("EndTime"), activity.get("StatusCode")
+        if status in UNFINISHED or ended is None or ended < oldest_end:
+            continue  # an unfinished activity is recorded once it has ended
+        before = count_before(activities[index + 1 :])
+        if before is None and status in FAILED:
+            before = desired_now  # the change never applied, so the desired count is still the one before
+        way = direction(activity, wake_alarms=wake_alarms, before=before)
+        if way is None or way == OUT:
+            found.append((activity, way))
+    return found
 
 
 def first_datapoint(reason: Mapping[str, Any]) -> datetime | None:

@@ -2,19 +2,24 @@
 
 SageMaker publishes no metric for copy counts, instance counts or the time a scale-out takes. Each run publishes,
 in the endpoint's library namespace (``METRIC_NAMESPACE``, ``ConstructsPkg/ScaleOut/<endpoint>``):
-- the desired and current copy count of every component and instance count of the endpoint (at the run's time);
-- for every scale-out activity of a recorded target that *ended* in the run's window: its latency
-  (EndTime - StartTime) and its detection latency (StartTime - the first datapoint its alarm evaluated), or, when it
-  ended Failed or Unfulfilled, a ScaleOutFailures count; all timestamped at its end.
+- the desired and current copy count of every component and instance count of the endpoint, and a
+  ``RecorderHeartbeat`` of 1 (the heartbeat alarm breaches on its absence), at the run's scheduled time;
+- for every scale-out activity of a recorded target that ended in the last ``RECORD_LOOKBACK`` and is not recorded
+  yet: its latency (EndTime - StartTime) and its detection latency (StartTime - the first datapoint its alarm
+  evaluated), or, when it ended Failed or Unfulfilled, a ScaleOutFailures count; all timestamped at its end.
 
 Which activities are scale-outs. Application Auto Scaling's wording differs by service and is not documented for
 inference components ("Setting desired instance count to 48." for a variant; EC2 Auto Scaling writes
 "from N to M"), so the recorder reads no noun. It decides, in this order:
 1. the alarm named in Cause (``monitor alarm <name> in state ALARM``): a target-tracking ``-AlarmHigh-`` alarm or
    the library's own wake-from-zero alarm (``Config.wake_alarms``) means out, a ``-AlarmLow-`` alarm means in;
-2. otherwise the target, the last ``to <N>`` in Description or StatusMessage, against the count before: the target
-   of the newest older Successful activity of the same target, or, for an activity that failed (so never applied),
-   the desired count the run reads now. Neither known: not recorded (logged as ``recorder-direction-unknown``).
+2. otherwise (no alarm in Cause: a scheduled action, a raised minimum) the counts: the target, the last ``to <N>``
+   in Description or StatusMessage, against the count before: the target of the newest older Successful activity
+   read, or, for an activity that failed (so never applied), the desired count the run reads now. Neither known:
+   not recorded (logged once as ``recorder-direction-unknown``).
+Pages (newest first) are followed until one reaches activities started ``RECORD_LOOKBACK + LOOKBACK`` ago; that
+one is read whole. One activity runs per target at a time, so one that just ended is on the first page: an activity
+longer than the lookback is still recorded, its direction decided as above.
 
 Stage timeline (``STAGE_LOGS=true``; off by default). For every Successful scale-out the run records, it
 publishes ``ScaleOutStageSeconds`` per ``Stage`` and logs one ``recorder-scale-out-stages`` line that labels each
@@ -31,190 +36,219 @@ cross-checked as ``E2EScalingLatencyGap``. The log-bounded ProvisioningAndPull i
 the first, cold deployment (creation time -> first event of the first stream; recorded once in the claim table):
 ``ProvisioningPullToColdRatio``, an inference that the image cache worked (no API reports a cache hit).
 
-Statuses. Successful: a latency. Failed/Unfulfilled: a failure. Overridden (a newer activity replaced it before it
-finished): neither, because it did not finish; the activity that replaced it is recorded on its own (logged as
-``recorder-scale-out-overridden``). Pending/InProgress: nothing yet; it is recorded by the run whose window holds
-its EndTime, so exactly once.
+Successful: a latency. Failed/Unfulfilled: a failure. Overridden: neither (logged). Pending/InProgress: not yet.
 
-Exactly once: a run owns the one-minute window of activity end times [t-3 min, t-2 min), where t is its *scheduled*
-time (the event's ``time``, not the clock), so a late run still takes its own window and consecutive runs tile time.
-The 2-minute lag lets DescribeScalingActivities settle. Before reading anything the run claims its window with a
-conditional DynamoDB put; a doubled delivery of the same event finds the claim and publishes nothing. Everything is
-published in one final PutMetricData call; if anything fails before it, the claim is released so the retry redoes
-the window. (Only a crash between that call and the function's return can lose a window, never double it.)
+Exactly once, nothing lost (``runtime.claims``). Each activity is claimed by its ActivityId, a run's counts per
+source (the endpoint, each component, the heartbeat) and scheduled minute: claim (INPROGRESS, leased until the
+function must have ended) -> read -> one PutMetricData call per claim (so a retry repeats no chunk) -> COMPLETED. A
+killed run's claim is taken over once its lease ends (by EventBridge's retry or the next run), so an activity listed
+late, or read by a run that died, is recorded while it ended within ``RECORD_LOOKBACK`` (1 hour, inside the claims'
+2-day expiry). A double publish is still possible in exactly two cases: the run dies, or its COMPLETED write fails,
+after PutMetricData succeeded; or PutMetricData stored the datums but its answer was lost (a timeout), so the run
+released the claim.
+
+Isolation. A failure reading one target, activity or count costs that item only (its claim released); the run goes
+on, then raises ``RecorderIncomplete``, so the function's Errors alarm sees it and EventBridge retries. Detection,
+stages and the cache ratio are optional: a failure there (malformed alarm history, an unknown timestamp format, the
+cold-baseline GetItem/PutItem) drops that part of that activity, logged as ``recorder-optional-part-failed``. Time:
+an item starts only with ``deadline.RESERVE`` seconds left and a throttling backoff never eats into them
+(``deadline.bounded_sleep``); what does not fit is left, unclaimed, to the next run.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from . import names
-from .activities import OUT, count_before, direction, first_datapoint, triggering_alarm
+from .activities import FAILED, finished_scale_outs, first_datapoint, triggering_alarm
 from .aws import RECORDER, Clients, error_code
+from .claims import Claims
+from .deadline import DEFAULT_REMAINING, RESERVE, bounded_sleep, remaining_seconds
 from .recorder_config import Config, Target
 from .stages import E2E, StageReader, detection_seconds, first_event_after, stage_timeline
 
 LOG = logging.getLogger(__name__)
 LOG.setLevel(logging.INFO)
 
-WINDOW = timedelta(minutes=1)
-LAG = timedelta(minutes=2)
-LOOKBACK = timedelta(hours=6)  # activities that started earlier than this before the window are not searched
-CLAIM_TTL = timedelta(days=2)
+RECORD_LOOKBACK = timedelta(hours=1)  # activities that ended longer ago are not recorded any more
+LOOKBACK = timedelta(hours=6)  # how much older the activities read for the count before may be
+MAX_PAGES = 10
 HISTORY_BEFORE = timedelta(minutes=30)
-_FAILED = frozenset({"Failed", "Unfulfilled"})
-_UNFINISHED = frozenset({"Pending", "InProgress"})
 _MAX_DATUMS = 1000  # PutMetricData limit per call
 _CAPACITY = "InsufficientInstanceCapacity"
+_GONE = frozenset({"ValidationException"})  # SageMaker's answer for a resource that does not exist
 STREAMS_PAGE = 50  # DescribeLogStreams limit per call
 BASELINE_PAGES = 5  # streams read (once per component) to find its first, cold deployment
 COLD_DEPLOYMENT = timedelta(hours=1)  # a stream created later than this after creation is not the cold deployment
 
 
+class RecorderIncomplete(Exception):
+    """Raised at the end of a run that could not record some items (each logged); the rest is published."""
+
+
 class Recorder:
-    def __init__(self, config: Config, clients: Clients, *, now: Any = None, stage_reader: StageReader | None = None) -> None:
-        self.config = config
-        self.clients = clients
+    def __init__(self, config: Config, clients: Clients, *, now: Any = None, stage_reader: StageReader | None = None,
+                 remaining: Callable[[], float] | None = None) -> None:  # fmt: skip
+        self.config, self.clients = config, clients
         self.now = now or (lambda: datetime.now(timezone.utc))
+        self.remaining = remaining if remaining is not None else (lambda: DEFAULT_REMAINING)  # seconds the function has
         #: SageMaker's own stage metrics for a scale-out, when something can read them (see StageReader).
         self.stage_reader = stage_reader
+        self.claims = Claims(clients, config.claim_table, now=self.now, remaining=self.remaining)
         self._created: dict[str, datetime] = {}
+        self._failures: list[str] = []
 
     def run(self, event: dict[str, Any]) -> dict[str, Any]:
-        scheduled = _scheduled_time(event, self.now())
-        window_end = scheduled.replace(second=0, microsecond=0) - LAG
-        window_start = window_end - WINDOW
-        claim = f"{self.config.endpoint_name}#{window_start.isoformat()}"
-        if not self._claim(claim):
-            _log("recorder-window-already-recorded", endpoint=self.config.endpoint_name, window=window_start)
-            return {"published": 0, "duplicate": True}
+        scheduled = _scheduled_time(event, self.now()).replace(second=0, microsecond=0)
+        self._failures = []
+        endpoint = self.config.endpoint_name
+        counts, desired, self._created = self._counts(scheduled)  # by source; a source that failed is absent
+        counts["heartbeat"] = _gauge(names.RECORDER_HEARTBEAT, {names.ENDPOINT_DIMENSION: endpoint}, 1, scheduled)
+        done = {source: self._publish_once(f"run#{endpoint}#{scheduled.isoformat()}#{source}", partial(list, datums))
+                for source, datums in counts.items() if datums}  # fmt: skip
+        published, scale_outs = sum(d or 0 for d in done.values()), 0
+        for target in self.config.targets:
+            for activity, way in self._finished(target, desired.get(target.resource_id), scheduled - RECORD_LOOKBACK):
+                count = self._publish_once(f"activity#{activity['ActivityId']}",
+                                           partial(self._activity_datums, target, activity, way))  # fmt: skip
+                published += count or 0
+                scale_outs += bool(count)
+        _log("recorder-run", endpoint=endpoint, scheduled=scheduled, published=published, scale_outs=scale_outs,
+             failures=self._failures)  # fmt: skip
+        if self._failures:
+            raise RecorderIncomplete(f"{len(self._failures)} item(s) not recorded, left to the retry: {self._failures}")
+        return {"published": published, "duplicate": done["heartbeat"] is None, "scale_outs": scale_outs}
+
+    # Exactly once ------------------------------------------------------------------------------------------------
+    def _publish_once(self, key: str, build: Callable[[], list[dict[str, Any]]]) -> int | None:
+        """Claim, build, publish in one call, complete: the number published, None when claimed before (by a
+        completed or a live run), 0 on a failure (logged, released, counted; never raised)."""
+        taken = self._attempt("claim", key, lambda: self.claims.take(key))
+        if not taken:
+            return 0 if taken is None else None
         try:
-            datums, desired, self._created = self._counts(scheduled)
-            scale_outs = 0
-            for target in self.config.targets:
-                for datum in self._activity_datums(target, desired.get(target.resource_id), window_start, window_end):
-                    datums.append(datum)
-                    scale_outs += datum["MetricName"] in (names.SCALE_OUT_LATENCY, names.SCALE_OUT_FAILURES)
+            datums = build()
             self._publish(datums)
-        except Exception:
-            self._release(claim)
-            raise
-        _log("recorder-run", endpoint=self.config.endpoint_name, window=window_start, datums=len(datums),
-             scale_outs=scale_outs)  # fmt: skip
-        return {"published": len(datums), "duplicate": False, "scale_outs": scale_outs}
-
-    # Exactly-once ------------------------------------------------------------------------------------------------
-    def _claim(self, key: str) -> bool:
-        expires = int(time.time() + CLAIM_TTL.total_seconds())
-        try:
-            self.clients.call("dynamodb", "put_item", TableName=self.config.claim_table,
-                              Item={"pk": {"S": key}, "expires": {"N": str(expires)}},
-                              ConditionExpression="attribute_not_exists(pk)")  # fmt: skip
-            return True
         except Exception as error:  # noqa: BLE001
-            if error_code(error) == "ConditionalCheckFailedException":
-                return False
-            raise
+            self.claims.release(key)
+            self._fail("publish", key, error)
+            return 0
+        self.claims.complete(key)
+        return len(datums)
 
-    def _release(self, key: str) -> None:
+    def _attempt(self, stage: str, item: str, call: Callable[[], Any], ok: frozenset[str] = frozenset(), ok_value: Any = None) -> Any:
+        """``call()``; ``ok_value`` on an error whose code is ``ok``; None (the item's failure) on any other."""
+        if self.remaining() < RESERVE:
+            self._fail("out-of-time", item, None)
+            return None
         try:
-            self.clients.call("dynamodb", "delete_item", TableName=self.config.claim_table, Key={"pk": {"S": key}})
-        except Exception as error:  # noqa: BLE001 - the original failure matters more
-            _log("recorder-release-failed", key=key, error=error_code(error) or str(error))
+            return call()
+        except Exception as error:  # noqa: BLE001 - per item; the run raises at its end
+            if error_code(error) in ok:
+                return ok_value
+            self._fail(stage, item, error)
+            return None
+
+    def _fail(self, stage: str, item: str, error: Exception | None) -> None:
+        self._failures.append(f"{stage}:{item}")
+        _log("recorder-item-failed", stage=stage, item=item, error=None if error is None else error_code(error) or repr(error))
+
+    def _optional(self, part: str, activity: Mapping[str, Any], read: Callable[[], Any]) -> Any:
+        """``read()``, or None when it fails: an optional part costs only itself."""
+        try:
+            return read()
+        except Exception as error:  # noqa: BLE001 - detection, stages and the cache ratio are optional
+            _log("recorder-optional-part-failed", part=part, activity=activity.get("ActivityId"), error=error_code(error) or repr(error))
+            return None
 
     # Gauges ------------------------------------------------------------------------------------------------------
-    def _counts(self, at: datetime) -> tuple[list[dict[str, Any]], dict[str, int], dict[str, datetime]]:
-        """The count datums, the desired count of each target by resource id (the count before a failed change),
-        and each target's creation time (the start of its cold deployment)."""
-        datums: list[dict[str, Any]] = []
+    def _counts(self, at: datetime) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int], dict[str, datetime]]:
+        """The count datums by source (the endpoint, each component; each claimed on its own, so a retry redoes
+        only a source whose read failed, which is absent here), the desired count of each target by resource id
+        (the count before a failed change), and each target's creation time (the start of its cold deployment)."""
+        counts: dict[str, list[dict[str, Any]]] = {}
         desired: dict[str, int] = {}
         created: dict[str, datetime] = {}
-        endpoint = {names.ENDPOINT_DIMENSION: self.config.endpoint_name}
+        variant_id = f"endpoint/{self.config.endpoint_name}/variant/{self.config.variant_name}"
         answer = self._describe("describe_endpoint", EndpointName=self.config.endpoint_name)
-        for variant in (answer or {}).get("ProductionVariants", []):
-            if variant.get("VariantName") == self.config.variant_name:
-                datums += _gauge(names.DESIRED_INSTANCE_COUNT, endpoint, variant.get("DesiredInstanceCount"), at)
-                datums += _gauge(names.CURRENT_INSTANCE_COUNT, endpoint, variant.get("CurrentInstanceCount"), at)
-                variant_id = f"endpoint/{self.config.endpoint_name}/variant/{self.config.variant_name}"
-                if variant.get("DesiredInstanceCount") is not None:
-                    desired[variant_id] = variant["DesiredInstanceCount"]
-                if (answer or {}).get("CreationTime") is not None:
-                    created[variant_id] = (answer or {})["CreationTime"]
+        if answer is not None:
+            datums = counts["endpoint"] = []
+            dims = {names.ENDPOINT_DIMENSION: self.config.endpoint_name}
+            for variant in answer.get("ProductionVariants", []):
+                if variant.get("VariantName") == self.config.variant_name:
+                    datums += _gauge(names.DESIRED_INSTANCE_COUNT, dims, variant.get("DesiredInstanceCount"), at)
+                    datums += _gauge(names.CURRENT_INSTANCE_COUNT, dims, variant.get("CurrentInstanceCount"), at)
+                    _put(desired, variant_id, variant.get("DesiredInstanceCount"))
+                    _put(created, variant_id, answer.get("CreationTime"))
         for component in self.config.components:
             answer = self._describe("describe_inference_component", InferenceComponentName=component)
-            runtime = (answer or {}).get("RuntimeConfig", {})
-            dims = {names.COMPONENT_DIMENSION: component}
-            datums += _gauge(names.DESIRED_COPY_COUNT, dims, runtime.get("DesiredCopyCount"), at)
-            datums += _gauge(names.CURRENT_COPY_COUNT, dims, runtime.get("CurrentCopyCount"), at)
-            if runtime.get("DesiredCopyCount") is not None:
-                desired[f"inference-component/{component}"] = runtime["DesiredCopyCount"]
-            if (answer or {}).get("CreationTime") is not None:
-                created[f"inference-component/{component}"] = (answer or {})["CreationTime"]
-        return datums, desired, created
+            if answer is None:
+                continue
+            runtime, dims = answer.get("RuntimeConfig", {}), {names.COMPONENT_DIMENSION: component}
+            counts[f"component#{component}"] = [
+                *_gauge(names.DESIRED_COPY_COUNT, dims, runtime.get("DesiredCopyCount"), at),
+                *_gauge(names.CURRENT_COPY_COUNT, dims, runtime.get("CurrentCopyCount"), at)]  # fmt: skip
+            _put(desired, f"inference-component/{component}", runtime.get("DesiredCopyCount"))
+            _put(created, f"inference-component/{component}", answer.get("CreationTime"))
+        return counts, desired, created
 
     def _describe(self, operation: str, **params: Any) -> dict[str, Any] | None:
-        """None when the resource does not exist (yet, or any more)."""
-        try:
-            return self.clients.call("sagemaker", operation, **params)
-        except Exception as error:  # noqa: BLE001
-            if error_code(error) == "ValidationException":
-                return None
-            raise
+        """The answer; {} when the resource does not exist (yet, or any more); None when it cannot be read (logged)."""
+        call = partial(self.clients.call, "sagemaker", operation, **params)
+        return self._attempt(operation, ",".join(map(str, params.values())), call, _GONE, {})  # type: ignore[no-any-return]
 
     # Scale-out activities ----------------------------------------------------------------------------------------
-    def _activity_datums(self, target: Target, desired_now: int | None, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
-        activities = list(self._activities(target, oldest_start=start - LOOKBACK))  # newest first
-        for index, activity in enumerate(activities):
-            ended = activity.get("EndTime")
-            status = activity["StatusCode"]
-            if status in _UNFINISHED or ended is None or not start <= ended < end:
-                continue  # an unfinished activity is counted in the window where it ends
-            before = count_before(activities[index + 1 :])
-            if before is None and status in _FAILED:
-                before = desired_now  # the change never applied, so the desired count is still the one before
-            way = direction(activity, wake_alarms=self.config.wake_alarms, before=before)
-            if way is None:
-                _log("recorder-direction-unknown", resource=target.resource_id, activity=activity.get("ActivityId"))
-                continue
-            if way != OUT:
-                continue
-            if status in _FAILED:
-                yield _datum(names.SCALE_OUT_FAILURES, target.dims, 1, "Count", ended)
-                if _CAPACITY in (activity.get("StatusMessage") or ""):
-                    yield _datum(names.SCALE_OUT_CAPACITY_FAILURES, target.dims, 1, "Count", ended)
-            elif status == "Successful":
-                yield _datum(names.SCALE_OUT_LATENCY, target.dims, (ended - activity["StartTime"]).total_seconds(),
-                             "Seconds", ended)  # fmt: skip
-                alarm = self._alarm_evaluation(activity)
-                detection = detection_seconds(activity, alarm)
-                if detection is not None:
-                    yield _datum(names.SCALE_OUT_DETECTION_LATENCY, target.dims, detection, "Seconds", ended)
-                if self.config.stage_logs:
-                    yield from self._stage_datums(target, activity, alarm)
-            else:  # Overridden: it never finished; the activity that replaced it is recorded on its own
-                _log("recorder-scale-out-overridden", resource=target.resource_id, activity=activity.get("ActivityId"))
+    def _finished(self, target: Target, desired_now: int | None, oldest_end: datetime) -> list[tuple[dict[str, Any], str | None]]:
+        """The target's activities that ended since ``oldest_end`` and are (or may be) scale-outs, with their
+        direction (None: unknown, recorded as nothing but a log line)."""
+        read = lambda: self._activities(target, oldest_start=oldest_end - LOOKBACK)  # noqa: E731 - newest first
+        activities = self._attempt("activities", target.resource_id, read)
+        if activities is None:
+            return []
+        return finished_scale_outs(activities, oldest_end=oldest_end, desired_now=desired_now,
+                                   wake_alarms=self.config.wake_alarms)  # fmt: skip
 
-    def _activities(self, target: Target, *, oldest_start: datetime) -> Iterator[dict[str, Any]]:
-        params: dict[str, Any] = {
-            "ServiceNamespace": "sagemaker",
-            "ResourceId": target.resource_id,
-            "ScalableDimension": target.dimension,
-            "MaxResults": 50,
-        }
-        while True:
+    def _activity_datums(self, target: Target, activity: dict[str, Any], way: str | None) -> list[dict[str, Any]]:
+        status, ended = activity["StatusCode"], activity["EndTime"]
+        if way is None:
+            _log("recorder-direction-unknown", resource=target.resource_id, activity=activity.get("ActivityId"))
+            return []
+        if status in FAILED:
+            datums = [_datum(names.SCALE_OUT_FAILURES, target.dims, 1, "Count", ended)]
+            if _CAPACITY in (activity.get("StatusMessage") or ""):
+                datums.append(_datum(names.SCALE_OUT_CAPACITY_FAILURES, target.dims, 1, "Count", ended))
+            return datums
+        if status != "Successful":  # Overridden: it never finished; the activity that replaced it is recorded
+            _log("recorder-scale-out-overridden", resource=target.resource_id, activity=activity.get("ActivityId"))
+            return []
+        seconds = (ended - activity["StartTime"]).total_seconds()
+        datums = [_datum(names.SCALE_OUT_LATENCY, target.dims, seconds, "Seconds", ended)]
+        alarm = self._optional("alarm-evaluation", activity, lambda: self._alarm_evaluation(activity))
+        detection = detection_seconds(activity, alarm)
+        if detection is not None:
+            datums.append(_datum(names.SCALE_OUT_DETECTION_LATENCY, target.dims, detection, "Seconds", ended))
+        if self.config.stage_logs:
+            datums += self._optional("stages", activity, lambda: list(self._stage_datums(target, activity, alarm))) or []
+        return datums
+
+    def _activities(self, target: Target, *, oldest_start: datetime) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"ServiceNamespace": "sagemaker", "ResourceId": target.resource_id,
+                                  "ScalableDimension": target.dimension, "MaxResults": 50}  # fmt: skip
+        activities: list[dict[str, Any]] = []
+        for _ in range(MAX_PAGES):
             answer = self.clients.call("application-autoscaling", "describe_scaling_activities", **params)
-            for activity in answer.get("ScalingActivities", []):  # newest first
-                if activity["StartTime"] < oldest_start:
-                    return
-                yield activity
-            if not answer.get("NextToken"):
-                return
+            page = answer.get("ScalingActivities", [])
+            activities += page
+            if not answer.get("NextToken") or any(a["StartTime"] < oldest_start for a in page):
+                return activities
             params["NextToken"] = answer["NextToken"]
+        _log("recorder-activities-truncated", resource=target.resource_id, pages=MAX_PAGES)
+        return activities
 
     def _alarm_evaluation(self, activity: dict[str, Any]) -> tuple[datetime, datetime] | None:
         """(first datapoint evaluated, time of the ALARM state) of the alarm that started the activity, if known."""
@@ -254,7 +288,7 @@ class Recorder:
         cache: dict[str, Any] = {"label": "inference"}
         if first_event is not None:
             pull = (first_event - started).total_seconds()
-            cold = self._cold_baseline(target)
+            cold = self._optional("cold-baseline", activity, lambda: self._cold_baseline(target))
             cache.update(pull_seconds=pull, cold_seconds=cold)
             if cold:
                 cache["ratio"] = round(pull / cold, 3)
@@ -326,11 +360,15 @@ class Recorder:
             _log("recorder-sagemaker-stages-failed", resource=target.resource_id, error=error_code(error) or str(error))
             return {}
 
-    def _publish(self, datums: list[dict[str, Any]]) -> None:
-        namespace = names.published_namespace(self.config.endpoint_name)
-        for i in range(0, len(datums), _MAX_DATUMS):
-            self.clients.call("cloudwatch", "put_metric_data", Namespace=namespace, MetricData=datums[i : i + _MAX_DATUMS])
+    def _publish(self, datums: list[dict[str, Any]]) -> None:  # one call: a claim never spans two
+        assert len(datums) <= _MAX_DATUMS, "a claim holds one call's datums (at most ~15)"
+        if datums:
+            self.clients.call("cloudwatch", "put_metric_data", Namespace=names.published_namespace(self.config.endpoint_name), MetricData=datums)
 
+
+def _put(into: dict[str, Any], key: str, value: Any) -> None:
+    if value is not None:
+        into[key] = value
 
 
 def _gauge(name: str, dims: Mapping[str, str], value: Any, at: datetime) -> list[dict[str, Any]]:
@@ -338,13 +376,8 @@ def _gauge(name: str, dims: Mapping[str, str], value: Any, at: datetime) -> list
 
 
 def _datum(name: str, dims: Mapping[str, str], value: float, unit: str, at: datetime) -> dict[str, Any]:
-    return {
-        "MetricName": name,
-        "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
-        "Timestamp": at,
-        "Value": float(value),
-        "Unit": unit,
-    }
+    return {"MetricName": name, "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()], "Timestamp": at,
+            "Value": float(value), "Unit": unit}  # fmt: skip
 
 
 def _scheduled_time(event: dict[str, Any], fallback: datetime) -> datetime:
@@ -356,8 +389,12 @@ def _log(kind: str, **fields: Any) -> None:
     LOG.info(json.dumps({"event": kind, **fields}, default=str, sort_keys=True))
 
 
-_CLIENTS = Clients(budget=RECORDER)
+
+
+_CLIENTS = Clients(budget=RECORDER)  # boto3 clients with the recorder's call budget, kept across warm invocations
 
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
-    return Recorder(Config.from_env(), _CLIENTS.for_invocation(context)).run(event)
+    remaining = remaining_seconds(context)
+    clients = Clients(_CLIENTS.client, sleep=bounded_sleep(remaining), budget=RECORDER).for_invocation(context)
+    return Recorder(Config.from_env(), clients, remaining=remaining).run(event)

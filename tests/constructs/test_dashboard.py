@@ -82,7 +82,7 @@ def test_endpoint_row_shows_instances_reservation_and_the_slo_alarms(dashboard):
     assert metric_names(widget(dashboard, "Accelerator reservation and use (%)")) == [
         "GPUReservation", "GPUUtilizationNormalized",
     ]  # fmt: skip
-    assert widget(dashboard, "Scale-out SLO")["properties"]["alarms"] == ["<token>"]
+    assert widget(dashboard, "Scale-out SLO")["properties"]["alarms"] == ["<token>", "<token>"]  # budget, heartbeat
 
 
 def test_widgets_tile_the_grid_without_overlap(dashboard):

@@ -45,11 +45,17 @@ def test_recorder_knows_the_name_of_the_wake_alarm_the_scaling_created(built):
     assert function["Properties"]["Environment"]["Variables"]["WAKE_ALARMS"] == "qwen-wake-from-zero"
 
 
-def test_the_wake_alarm_suffix_is_spelled_once():
-    from constructs_pkg.runtime import names
-    from constructs_pkg.scaling import wake_alarm_name
+def test_the_handlers_default_wake_alarms_are_the_alarms_the_scaling_created(built):
+    """Without WAKE_ALARMS the handler derives the names from COMPONENTS: they must be the synthesized alarms'."""
+    from constructs_pkg.runtime.recorder_config import Config
 
-    assert wake_alarm_name("qwen") == "qwen" + names.WAKE_ALARM_SUFFIX
+    stack, endpoint, template = built
+    function = template.to_json()["Resources"][stack.get_logical_id(endpoint.scale_out_recorder.function.node.default_child)]
+    variables = function["Properties"]["Environment"]["Variables"]
+    env = {k: v for k, v in variables.items() if isinstance(v, str) and k != "WAKE_ALARMS"} | {"CLAIM_TABLE": "claims"}
+    wake = {a["Properties"]["AlarmName"] for a in template.find_resources("AWS::CloudWatch::Alarm").values()
+            if a["Properties"].get("MetricName") == "NoCapacityInvocationFailures"}  # fmt: skip
+    assert wake and Config.from_env(env).wake_alarms == wake
 
 
 def test_claims_table_expires_items_and_has_point_in_time_recovery(built):

@@ -63,11 +63,12 @@ BUILDERS = {"InferenceEndpoint": _endpoint_stack, "SingleModelEndpoint": _single
 
 
 @pytest.mark.parametrize("kind", BUILDERS)
-def test_default_retains_the_key_and_the_four_log_groups_but_not_the_claims_table(kind: str) -> None:
+def test_default_retains_the_key_the_four_log_groups_and_the_purge_alarm_but_not_the_claims_table(kind: str) -> None:
     stack = new_stack()
     BUILDERS[kind](stack)
     template = Template.from_stack(stack).to_json()
-    assert _retained(template) == ["AWS::KMS::Key", *["AWS::Logs::LogGroup"] * 4]
+    # The unverified-purge alarm stays with the guard's log groups: it must outlive the deletion it judges.
+    assert _retained(template) == ["AWS::CloudWatch::Alarm", "AWS::KMS::Key", *["AWS::Logs::LogGroup"] * 4]
     table = next(r for r in template["Resources"].values() if r["Type"] == "AWS::DynamoDB::Table")
     assert table["DeletionPolicy"] == "Delete"
     key = next(r for r in template["Resources"].values() if r["Type"] == "AWS::KMS::Key")
@@ -82,7 +83,8 @@ def test_destroy_leaves_nothing_retained_anywhere_in_the_template(kind: str) -> 
     text = json.dumps(template)
     assert '"Retain"' not in text
     assert _retained(template) == []
-    assert _deleted(template) == ["AWS::DynamoDB::Table", "AWS::KMS::Key", *["AWS::Logs::LogGroup"] * 4]
+    assert _deleted(template) == ["AWS::CloudWatch::Alarm", "AWS::DynamoDB::Table", "AWS::KMS::Key",
+                                  *["AWS::Logs::LogGroup"] * 4, "AWS::SQS::Queue"]  # fmt: skip
     key = next(r for r in template["Resources"].values() if r["Type"] == "AWS::KMS::Key")
     assert key["Properties"]["PendingWindowInDays"] == 7
 
@@ -92,7 +94,8 @@ def test_retain_on_update_or_delete_applies_to_the_table_too() -> None:
     _endpoint_stack(stack, removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE)
     template = Template.from_stack(stack).to_json()
     kept = sorted(r["Type"] for r in template["Resources"].values() if r.get("DeletionPolicy") == "RetainExceptOnCreate")
-    assert kept == ["AWS::DynamoDB::Table", "AWS::KMS::Key", *["AWS::Logs::LogGroup"] * 4]
+    assert kept == ["AWS::CloudWatch::Alarm", "AWS::DynamoDB::Table", "AWS::KMS::Key", *["AWS::Logs::LogGroup"] * 4,
+                    "AWS::SQS::Queue"]  # fmt: skip
 
 
 def test_standalone_guard_and_recorder_take_it() -> None:
@@ -105,7 +108,7 @@ def test_standalone_guard_and_recorder_take_it() -> None:
     template = Template.from_stack(stack).to_json()
     assert _retained(template) == []
     assert _deleted(template) == [
-        "AWS::DynamoDB::Table", *["AWS::Logs::LogGroup"] * 4
+        "AWS::CloudWatch::Alarm", "AWS::DynamoDB::Table", *["AWS::Logs::LogGroup"] * 4, "AWS::SQS::Queue"
     ]
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from constructs_pkg.runtime import names
 from constructs_pkg.runtime.activities import IN, OUT, direction
-from constructs_pkg.runtime.recorder import Config, Recorder
+from constructs_pkg.runtime.recorder import Config, Recorder, RecorderIncomplete
 from constructs_pkg.runtime.stages import E2E, first_event_after, stage_timeline
 
 from .. import fixtures
@@ -118,18 +118,16 @@ def stats(aws, name, dims, around: datetime, statistic="Maximum"):
 
 def test_public_variant_sample_is_one_scale_out_of_426_seconds(recorder_aws):
     end = end_of(VARIANT_SAMPLE)  # 02:35:19.187; it started 02:28:13.498
-    # The run one minute earlier owns [02:34, 02:35): the activity, already listed as ended, is not its own.
-    stub_run(recorder_aws, VARIANT_CONFIG, VARIANT_SAMPLE)
-    assert record(recorder_aws, VARIANT_CONFIG, run_at(end) - timedelta(minutes=1))["scale_outs"] == 0
     stub_run(recorder_aws, VARIANT_CONFIG, VARIANT_SAMPLE, histories=[HISTORY + "none"])
     assert record(recorder_aws, VARIANT_CONFIG, run_at(end))["scale_outs"] == 1
     (point,) = stats(recorder_aws, names.SCALE_OUT_LATENCY, VARIANT_DIMS, end)
     assert abs(point[0] - end) < timedelta(seconds=1)  # timestamped at its end
     assert point[1] == pytest.approx(425.689) and round(point[1]) == 426
 
-    # A doubled delivery of the same event reads nothing (no stubs queued) and publishes nothing.
-    assert record(recorder_aws, VARIANT_CONFIG, run_at(end)) == {"published": 0, "duplicate": True}
-    # The next minute's run sees the same activity, outside its window.
+    # A doubled delivery of the same event finds both claims completed and publishes nothing.
+    stub_run(recorder_aws, VARIANT_CONFIG, VARIANT_SAMPLE)
+    assert record(recorder_aws, VARIANT_CONFIG, run_at(end)) == {"published": 0, "duplicate": True, "scale_outs": 0}
+    # The next minute's run sees the same activity, already recorded.
     stub_run(recorder_aws, VARIANT_CONFIG, VARIANT_SAMPLE)
     assert record(recorder_aws, VARIANT_CONFIG, run_at(end) + timedelta(minutes=1))["scale_outs"] == 0
     assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, VARIANT_DIMS, end, "SampleCount")] == [1.0]
@@ -140,7 +138,7 @@ def test_variant_scale_in_records_nothing(recorder_aws):
     stub_run(recorder_aws, VARIANT_CONFIG, name)
     result = record(recorder_aws, VARIANT_CONFIG, run_at(end_of(name)))
     assert result["scale_outs"] == 0
-    assert result["published"] == 2  # the two instance counts only
+    assert result["published"] == 3  # the two instance counts and the heartbeat
 
 
 def test_variant_quota_failure_is_a_failure_from_the_count_before(recorder_aws):
@@ -160,7 +158,7 @@ def test_component_scale_out_publishes_latency_and_detection_at_its_end(recorder
     end = end_of(IC_OUT)  # 03:53:05.120 -> 03:57:35.640; alarm evaluation started 03:52:10
     stub_run(recorder_aws, COMPONENT_CONFIG, IC_OUT, histories=[HISTORY + "component_alarm_high"])
     result = record(recorder_aws, COMPONENT_CONFIG, run_at(end))
-    assert (result["published"], result["scale_outs"]) == (6, 1)  # four counts, latency, detection
+    assert (result["published"], result["scale_outs"]) == (7, 1)  # four counts, heartbeat, latency, detection
     assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end)] == [pytest.approx(270.52)]
     assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_DETECTION_LATENCY, COMPONENT_DIMS, end)] == [
         pytest.approx(55.12)
@@ -195,7 +193,7 @@ def test_direction_does_not_depend_on_the_noun(recorder_aws, noun):
 def test_component_scale_in_records_nothing(recorder_aws):
     name = AAS + "component_scale_in_successful"
     stub_run(recorder_aws, COMPONENT_CONFIG, name)
-    assert record(recorder_aws, COMPONENT_CONFIG, run_at(end_of(name))) == {"published": 4, "duplicate": False,
+    assert record(recorder_aws, COMPONENT_CONFIG, run_at(end_of(name))) == {"published": 5, "duplicate": False,
                                                                             "scale_outs": 0}  # fmt: skip
 
 
@@ -221,16 +219,16 @@ def test_a_raised_minimum_is_a_scale_out_by_the_count_before(recorder_aws):
     assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end)] == [300.0]
 
 
-@pytest.mark.parametrize("name", ["component_scale_out_failed", "component_scale_out_unfulfilled"])
+@pytest.mark.parametrize("name", [AAS + "component_scale_out_failed", AAS + "component_scale_out_unfulfilled"])
 def test_failed_or_unfulfilled_scale_out_counts_as_a_failure(recorder_aws, name):
-    end = end_of(AAS + name)
-    stub_run(recorder_aws, COMPONENT_CONFIG, AAS + name)
+    end = end_of(name)
+    stub_run(recorder_aws, COMPONENT_CONFIG, name)
     record(recorder_aws, COMPONENT_CONFIG, run_at(end))
     assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_FAILURES, COMPONENT_DIMS, end, "Sum")] == [1.0]
     assert stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end) == []
     # Only the failed one's message names InsufficientInstanceCapacity; Unfulfilled has no message.
     capacity = [v for _, v in stats(recorder_aws, names.SCALE_OUT_CAPACITY_FAILURES, COMPONENT_DIMS, end, "Sum")]
-    assert capacity == ([1.0] if name == "component_scale_out_failed" else [])
+    assert capacity == ([1.0] if name.endswith("_failed") else [])
 
 
 def test_an_overridden_scale_out_is_neither_latency_nor_failure(recorder_aws):
@@ -280,11 +278,13 @@ def test_a_retried_run_after_a_failure_publishes_once(recorder_aws):
     fixtures.stub(sagemaker, "sagemaker/describe_inference_component/in_service")
     scaling = recorder_aws.stub("application-autoscaling", "describe_scaling_activities")
     scaling.add_client_error("describe_scaling_activities", "InternalServiceException", "boom", 500)
-    with pytest.raises(Exception, match="InternalServiceException"):
+    recorder_aws.stub("cloudwatch", "describe_alarm_history")  # routed before the first run's client is made
+    with pytest.raises(RecorderIncomplete, match="activities:inference-component/qwen3-8b-ic"):
         record(recorder_aws, COMPONENT_CONFIG, run_at(end))
-    assert stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end) == []  # nothing published
+    assert stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end) == []  # no latency yet
     stub_run(recorder_aws, COMPONENT_CONFIG, IC_OUT, histories=[HISTORY + "none"])
-    assert record(recorder_aws, COMPONENT_CONFIG, run_at(end))["duplicate"] is False  # the claim was released
+    retried = record(recorder_aws, COMPONENT_CONFIG, run_at(end))
+    assert (retried["duplicate"], retried["scale_outs"]) == (True, 1)  # the counts were out; the activity was not
     assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end, "SampleCount")] == [1.0]
 
 
@@ -302,7 +302,7 @@ def test_missing_endpoint_skips_instance_counts(recorder_aws):
     fixtures.stub(recorder_aws.stub("application-autoscaling", "describe_scaling_activities"),
                   AAS + "component_scale_in_successful")  # fmt: skip
     at = run_at(end_of(AAS + "component_scale_in_successful"))
-    assert record(recorder_aws, COMPONENT_CONFIG, at)["published"] == 2  # copy counts only
+    assert record(recorder_aws, COMPONENT_CONFIG, at)["published"] == 3  # copy counts and the heartbeat
 
 
 # Pure pieces ----------------------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from .. import simulation
 from ..simulation import CACHE_MISS, ICE, SCALE_IN, WARM, simulate
 
 STAGE = names.SCALE_OUT_STAGE_SECONDS + "/"
-GAUGES = {names.DESIRED_COPY_COUNT, names.CURRENT_COPY_COUNT, names.DESIRED_INSTANCE_COUNT, names.CURRENT_INSTANCE_COUNT}
+GAUGES = {names.DESIRED_COPY_COUNT, names.CURRENT_COPY_COUNT, names.DESIRED_INSTANCE_COUNT, names.CURRENT_INSTANCE_COUNT,
+          names.RECORDER_HEARTBEAT}
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +94,12 @@ def test_late_runs_still_record_each_window_once(warm):
 
 
 def test_api_calls_stay_few_and_only_when_a_scale_out_ended(warm):
-    # Every run: the claim, two describes, the activities, the publish. The scale-out adds the alarm history,
-    # the newest streams, the baseline lookup, one listing of streams, and storing the baseline.
-    per_run = 5
-    assert len(warm.calls) == per_run * len(warm.runs) + 5
+    # Every run: two describes and the activities, then for each of its three sources of counts (the endpoint, the
+    # component, the heartbeat) a claim, a publish and the claim's completion. The scale-out adds its claim, the alarm
+    # history, the newest streams, the baseline lookup, one listing of streams, storing the baseline, the publish and
+    # its completion; each later run in the lookback only asks for its claim (refused).
+    per_run, scale_out = 3 + 3 * 3, 8
+    (recorded,) = [i for i, run in enumerate(warm.runs) if run["scale_outs"]]
+    later = len(warm.runs) - recorded - 1
+    assert later > 0
+    assert len(warm.calls) == per_run * len(warm.runs) + scale_out + later
