@@ -120,12 +120,15 @@ def test_missing_image_is_ineligible_when_warning(aws):
     assert f"image {uri} not found in ECR (ImageNotFoundException)" in data["Reasons"]
 
 
-def stack_status(aws, fixture: str = "update_in_progress", *, status: str | None = None):
+STACKS = "cloudformation/describe_stacks/"
+
+
+def stack_status(aws, fixture: str = STACKS + "update_in_progress", *, status: str | None = None):
     """Serve the guard's DescribeStacks of its own stack (``status`` replaces the cited fixture's, when given)."""
     stubber = aws.stub("cloudformation", "describe_stacks")
     edit = None if status is None else (lambda answer, _: answer["Stacks"][0].update(StackStatus=status))
     stack_id = cfn_event("Update")["StackId"]
-    fixtures.stub(stubber, f"cloudformation/describe_stacks/{fixture}", {"StackName": stack_id}, edit=edit)
+    fixtures.stub(stubber, fixture, {"StackName": stack_id}, edit=edit)
     return stubber
 
 

@@ -130,7 +130,7 @@ def test_update_while_rolling_back_never_fails_when_enforcing(aws, caplog):
     caplog.set_level(logging.INFO)
     ecr(aws).add_client_error("describe_images", "ImageNotFoundException", "no such tag", 400)
     fixtures.stub(ecr(aws), "ecr/describe_repositories/immutable")
-    stack_status(aws, "update_rollback_in_progress")
+    stack_status(aws, "cloudformation/describe_stacks/update_rollback_in_progress")
     data = on_event(aws, cfn_event("Update", props={"ImageUris": [image_uri(tag="old")], "Mode": "ENFORCE"}))["Data"]
     assert data["Eligible"] == "false" and "not found in ECR (ImageNotFoundException)" in data["Reasons"]
     (line,) = _logged(caplog, "cache-guard-not-enforced")
@@ -141,12 +141,12 @@ def test_forward_update_still_fails_when_enforcing(aws):
     """A forward Update (UPDATE_IN_PROGRESS) of an ineligible endpoint still fails in ENFORCE."""
     ecr(aws).add_client_error("describe_images", "ImageNotFoundException", "no such tag", 400)
     fixtures.stub(ecr(aws), "ecr/describe_repositories/immutable")
-    stack_status(aws, "update_in_progress")
+    stack_status(aws, "cloudformation/describe_stacks/update_in_progress")
     with pytest.raises(CacheIneligible, match="not found in ECR"):
         on_event(aws, cfn_event("Update", props={"ImageUris": [image_uri(tag="new")], "Mode": "ENFORCE"}))
 
 
-@pytest.mark.parametrize(("fixture", "fails"), [("update_rollback_in_progress", False), ("update_in_progress", True)])
+@pytest.mark.parametrize(("fixture", "fails"), [("cloudformation/describe_stacks/update_rollback_in_progress", False), ("cloudformation/describe_stacks/update_in_progress", True)])
 def test_a_rollback_with_properties_this_version_cannot_read_never_fails(aws, fixture, fails):
     """A rollback may send an older library version's properties to this code: reported as unknown (every attribute
     present, so the outputs still resolve), while a forward Update with them still fails."""
