@@ -18,18 +18,20 @@ inference components ("Setting desired instance count to 48." for a variant; EC2
 
 Stage timeline (``STAGE_LOGS=true``; off by default). For every Successful scale-out the run records, it
 publishes ``ScaleOutStageSeconds`` per ``Stage`` and logs one ``recorder-scale-out-stages`` line that labels each
-stage *measured* (two observed timestamps) or *bounded* (an upper bound that contains other work):
+stage *measured* (two observed timestamps) or *bounded* (an upper bound that contains other work), and says what it
+holds for the component's model source (``runtime.stages``):
 - AlarmEvaluation (measured): the first datapoint the alarm evaluated -> the alarm history's ALARM timestamp;
 - AlarmToActivity (measured): that ALARM timestamp -> the activity's StartTime;
-- ProvisioningAndPull (bounded): StartTime -> the first event of the earliest log stream created in the activity
-  (``logs:DescribeLogStreams`` on the component's ``/aws/sagemaker/InferenceComponents/<ic>`` or the endpoint's
-  ``/aws/sagemaker/Endpoints/<endpoint>`` group, newest streams first);
+- ProvisioningAndPull (bounded): StartTime -> the first event of the last new copy's log stream;
 - LoadAndHealthCheck (bounded): that first event -> EndTime.
-When a stage reader supplies SageMaker's own ModelDownload, GpuLoad and ContainerStart (measured), they replace
-LoadAndHealthCheck and ProvisioningAndPull becomes end-to-end minus them (still bounded); its E2EScalingLatency is
-cross-checked as ``E2EScalingLatencyGap``. The log-bounded ProvisioningAndPull is also divided by the same bound of
-the first, cold deployment (creation time -> first event of the first stream; recorded once in the claim table):
-``ProvisioningPullToColdRatio``, an inference that the image cache worked (no API reports a cache hit).
+Only evidence that belongs to the activity is used (``runtime.attribution``): an ALARM transition an earlier
+activity already answered, streams while another activity of the target overlaps, or new streams that do not
+match the copies added give no stage, and a ``recorder-stages-withheld`` line says why. The reads are in
+``runtime.stage_evidence``: every stream of the target in name order (complete whatever the names), SageMaker's own
+stages from a ``StageReader`` (``runtime.lifecycle_metrics``), which replace LoadAndHealthCheck and are
+cross-checked (``E2EScalingLatencyGap``, ``LoadBoundGap``), and ``ProvisioningPullToColdRatio``: the log-bounded
+ProvisioningAndPull over the same bound of a cold deployment onto new instances (the endpoint's creation -> the
+target's first line; recorded once in the claim table), an inference that the image cache worked.
 
 Statuses. Successful: a latency. Failed/Unfulfilled: a failure. Overridden (a newer activity replaced it before it
 finished): neither, because it did not finish; the activity that replaced it is recorded on its own (logged as
@@ -49,7 +51,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -57,7 +59,9 @@ from . import names
 from .activities import OUT, count_before, direction, first_datapoint, triggering_alarm
 from .aws import Clients, error_code
 from .recorder_config import Config, Target
-from .stages import E2E, StageReader, detection_seconds, first_event_after, stage_timeline
+from .attribution import owned_transition
+from .stage_evidence import StageEvidence
+from .stages import StageReader, detection_seconds
 
 LOG = logging.getLogger(__name__)
 LOG.setLevel(logging.INFO)
@@ -71,9 +75,6 @@ _FAILED = frozenset({"Failed", "Unfulfilled"})
 _UNFINISHED = frozenset({"Pending", "InProgress"})
 _MAX_DATUMS = 1000  # PutMetricData limit per call
 _CAPACITY = "InsufficientInstanceCapacity"
-STREAMS_PAGE = 50  # DescribeLogStreams limit per call
-BASELINE_PAGES = 5  # streams read (once per component) to find its first, cold deployment
-COLD_DEPLOYMENT = timedelta(hours=1)  # a stream created later than this after creation is not the cold deployment
 
 
 class Recorder:
@@ -84,6 +85,9 @@ class Recorder:
         #: SageMaker's own stage metrics for a scale-out, when something can read them (see StageReader).
         self.stage_reader = stage_reader
         self._created: dict[str, datetime] = {}
+        self._answers: dict[str, dict[str, Any] | None] = {}  # the run's Describe* answers, reused by the stages
+        self._evidence = StageEvidence(config, clients, describe=self._describe, created=lambda: self._created,
+                                       stage_reader=stage_reader)  # fmt: skip
 
     def run(self, event: dict[str, Any]) -> dict[str, Any]:
         scheduled = _scheduled_time(event, self.now())
@@ -158,13 +162,16 @@ class Recorder:
         return datums, desired, created
 
     def _describe(self, operation: str, **params: Any) -> dict[str, Any] | None:
-        """None when the resource does not exist (yet, or any more)."""
-        try:
-            return self.clients.call("sagemaker", operation, **params)
-        except Exception as error:  # noqa: BLE001
-            if error_code(error) == "ValidationException":
-                return None
-            raise
+        """None when the resource does not exist (yet, or any more). Read once per run."""
+        key = json.dumps([operation, params], sort_keys=True)
+        if key not in self._answers:
+            try:
+                self._answers[key] = self.clients.call("sagemaker", operation, **params)
+            except Exception as error:  # noqa: BLE001
+                if error_code(error) != "ValidationException":
+                    raise
+                self._answers[key] = None
+        return self._answers[key]
 
     # Scale-out activities ----------------------------------------------------------------------------------------
     def _activity_datums(self, target: Target, desired_now: int | None, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
@@ -190,12 +197,12 @@ class Recorder:
             elif status == "Successful":
                 yield _datum(names.SCALE_OUT_LATENCY, target.dims, (ended - activity["StartTime"]).total_seconds(),
                              "Seconds", ended)  # fmt: skip
-                alarm = self._alarm_evaluation(activity)
+                alarm = self._alarm_evaluation(activity, activities)
                 detection = detection_seconds(activity, alarm)
                 if detection is not None:
                     yield _datum(names.SCALE_OUT_DETECTION_LATENCY, target.dims, detection, "Seconds", ended)
                 if self.config.stage_logs:
-                    yield from self._stage_datums(target, activity, alarm)
+                    yield from self._stage_datums(target, activity, alarm, activities)
             else:  # Overridden: it never finished; the activity that replaced it is recorded on its own
                 _log("recorder-scale-out-overridden", resource=target.resource_id, activity=activity.get("ActivityId"))
 
@@ -216,8 +223,11 @@ class Recorder:
                 return
             params["NextToken"] = answer["NextToken"]
 
-    def _alarm_evaluation(self, activity: dict[str, Any]) -> tuple[datetime, datetime] | None:
-        """(first datapoint evaluated, time of the ALARM state) of the alarm that started the activity, if known."""
+    def _alarm_evaluation(self, activity: dict[str, Any],
+                          activities: Sequence[Mapping[str, Any]] = ()) -> tuple[datetime, datetime] | None:  # fmt: skip
+        """(first datapoint evaluated, time of the ALARM state) of the alarm that started the activity, if known and
+        its own: an ALARM transition that an earlier activity of the target (``activities``) already answered is not
+        this one's (see ``runtime.attribution``)."""
         alarm = triggering_alarm(activity)
         if alarm is None:
             return None
@@ -227,104 +237,27 @@ class Recorder:
                 "cloudwatch", "describe_alarm_history", AlarmName=alarm, HistoryItemType="StateUpdate",
                 StartDate=started - HISTORY_BEFORE, EndDate=started + timedelta(minutes=1), ScanBy="TimestampDescending",
             )  # fmt: skip
+            for item in answer.get("AlarmHistoryItems", []):  # newest first
+                if item["Timestamp"] > started:
+                    continue
+                data = json.loads(item.get("HistoryData") or "{}")
+                if data.get("newState", {}).get("stateValue") != "ALARM":
+                    continue
+                owner = owned_transition(activity, activities, item["Timestamp"])
+                if owner is not None:
+                    _log("recorder-alarm-transition-not-owned", alarm=alarm, activity=activity.get("ActivityId"),
+                         owner=owner, transition=item["Timestamp"])  # fmt: skip
+                    return None
+                first = first_datapoint(data["newState"].get("stateReasonData") or {})
+                return None if first is None else (first, item["Timestamp"])
         except Exception as error:  # noqa: BLE001 - detection is a bonus; the scale-out latency still counts
-            _log("recorder-alarm-history-failed", alarm=alarm, error=error_code(error) or str(error))
-            return None
-        for item in answer.get("AlarmHistoryItems", []):  # newest first
-            if item["Timestamp"] > started:
-                continue
-            data = json.loads(item.get("HistoryData") or "{}")
-            if data.get("newState", {}).get("stateValue") != "ALARM":
-                continue
-            first = first_datapoint(data["newState"].get("stateReasonData") or {})
-            return None if first is None else (first, item["Timestamp"])
+            _log("recorder-alarm-history-failed", alarm=alarm, error=error_code(error) or repr(error))
         return None
 
-    # Stage timeline ----------------------------------------------------------------------------------------------
-    def _stage_datums(self, target: Target, activity: dict[str, Any],
-                      alarm: tuple[datetime, datetime] | None) -> Iterator[dict[str, Any]]:  # fmt: skip
-        started, ended = activity["StartTime"], activity["EndTime"]
-        first_event = self._first_log_event(target.log_group, started, ended)
-        sagemaker = self._sagemaker_stages(target, activity)
-        stages = stage_timeline(started=started, ended=ended, alarm=alarm, first_log_event=first_event,
-                                sagemaker=sagemaker)  # fmt: skip
-        for stage in stages:
-            yield _datum(names.SCALE_OUT_STAGE_SECONDS, {**target.dims, names.STAGE_DIMENSION: stage.name},
-                         stage.seconds, "Seconds", ended)  # fmt: skip
-        cache: dict[str, Any] = {"label": "inference"}
-        if first_event is not None:
-            pull = (first_event - started).total_seconds()
-            cold = self._cold_baseline(target)
-            cache.update(pull_seconds=pull, cold_seconds=cold)
-            if cold:
-                cache["ratio"] = round(pull / cold, 3)
-                yield _datum(names.PROVISIONING_PULL_TO_COLD_RATIO, target.dims, pull / cold, "None", ended)
-        e2e = sagemaker.get(E2E)
-        gap = None
-        if e2e is not None:
-            gap = (ended - started).total_seconds() - e2e
-            yield _datum(names.E2E_SCALING_LATENCY_GAP, target.dims, gap, "Seconds", ended)
-        _log(names.STAGES_LOG_EVENT, resource=target.resource_id, activity=activity.get("ActivityId"), ended=ended,
-             end_to_end=(ended - started).total_seconds(), sagemaker_e2e=e2e, e2e_gap=gap, cache=cache,
-             stages={s.name: {"seconds": s.seconds, "label": s.label} for s in stages})  # fmt: skip
-
-    def _streams(self, group: str, **params: Any) -> dict[str, Any] | None:
-        """One page of the group's log streams; None when the group does not exist or cannot be read."""
-        try:
-            return self.clients.call("logs", "describe_log_streams", logGroupName=group, limit=STREAMS_PAGE, **params)
-        except Exception as error:  # noqa: BLE001 - stages are a bonus; the scale-out latency still counts
-            _log("recorder-log-streams-failed", group=group, error=error_code(error) or str(error))
-            return None
-
-    def _first_log_event(self, group: str, started: datetime, ended: datetime) -> datetime | None:
-        """The first event of the earliest stream created during the activity (a new copy's container starting)."""
-        page = self._streams(group, orderBy="LastEventTime", descending=True) or {}
-        return first_event_after(page.get("logStreams", []), started, ended)
-
-    def _cold_baseline(self, target: Target) -> float | None:
-        """Seconds from the target's creation to the first event of its first stream: its cold deployment. Read
-        once from the log group and kept in the claim table, keyed by the creation time (a replaced component gets
-        its own)."""
-        created = self._created.get(target.resource_id)
-        if created is None:
-            return None
-        key = f"{names.COLD_BASELINE_KEY}{target.resource_id}#{created.isoformat()}"
-        item = self.clients.call("dynamodb", "get_item", TableName=self.config.claim_table, Key={"pk": {"S": key}})
-        if "Item" in item:
-            return float(item["Item"]["seconds"]["N"])
-        streams: list[dict[str, Any]] = []
-        params: dict[str, Any] = {}
-        for _ in range(BASELINE_PAGES):
-            page = self._streams(target.log_group, **params)
-            if page is None:
-                return None
-            streams += page.get("logStreams", [])
-            if not page.get("nextToken"):
-                break
-            params["nextToken"] = page["nextToken"]
-        first = first_event_after(streams, created, created + COLD_DEPLOYMENT)
-        if first is None:
-            _log("recorder-cold-baseline-unknown", resource=target.resource_id, created=created)
-            return None
-        seconds = (first - created).total_seconds()
-        try:
-            self.clients.call("dynamodb", "put_item", TableName=self.config.claim_table,
-                              Item={"pk": {"S": key}, "seconds": {"N": repr(seconds)}},
-                              ConditionExpression="attribute_not_exists(pk)")  # fmt: skip
-        except Exception as error:  # noqa: BLE001
-            if error_code(error) != "ConditionalCheckFailedException":
-                raise
-        _log("recorder-cold-baseline", resource=target.resource_id, created=created, seconds=seconds)
-        return seconds
-
-    def _sagemaker_stages(self, target: Target, activity: dict[str, Any]) -> dict[str, float]:
-        if self.stage_reader is None:
-            return {}
-        try:
-            return dict(self.stage_reader(target, activity))
-        except Exception as error:  # noqa: BLE001 - SageMaker's stage metrics are optional
-            _log("recorder-sagemaker-stages-failed", resource=target.resource_id, error=error_code(error) or str(error))
-            return {}
+    # Stage timeline (runtime.stage_evidence) -----------------------------------------------------------------------
+    def _stage_datums(self, target: Target, activity: dict[str, Any], alarm: tuple[datetime, datetime] | None,
+                      activities: Sequence[Mapping[str, Any]] = ()) -> Iterator[dict[str, Any]]:  # fmt: skip
+        return self._evidence.datums(target, activity, alarm, activities)
 
     def _publish(self, datums: list[dict[str, Any]]) -> None:
         for i in range(0, len(datums), _MAX_DATUMS):
