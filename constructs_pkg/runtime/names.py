@@ -43,6 +43,17 @@ STAGE_MODEL_DOWNLOAD = "ModelDownload"
 STAGE_GPU_LOAD = "GpuLoad"
 STAGE_CONTAINER_START = "ContainerStart"
 MEASURED, BOUNDED = "measured", "bounded"
+#: SageMaker's end-to-end scaling time of a scale-out (trigger -> completion), as a stage reader returns it.
+STAGE_E2E = "E2EScalingLatency"
+#: The metric a stage reader queries per stage: SageMaker's source names (SageMaker Developer Guide,
+#: "inference-monitoring"); CloudWatch's metric list spells them E2EScalingLatency, ModelDownloadTime, GPULoadTime,
+#: ContainerStartDuration, and AWS does not say which PromQL accepts.
+SAGEMAKER_LIFECYCLE_METRICS = {
+    STAGE_E2E: "e2e_duration",
+    STAGE_MODEL_DOWNLOAD: "model_download_time",
+    STAGE_GPU_LOAD: "gpu_load_time",
+    STAGE_CONTAINER_START: "container_start_time",
+}
 #: Inference, not a cache report: a scale-out's log-bounded ProvisioningAndPull over the same bound of the
 #: component's first (cold) deployment. Near 1 or above: the scale-out pulled like a cold start.
 PROVISIONING_PULL_TO_COLD_RATIO = "ProvisioningPullToColdRatio"

@@ -55,7 +55,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from . import names
+from . import lifecycle_metrics, names
 from .activities import OUT, count_before, direction, first_datapoint, triggering_alarm
 from .aws import Clients, error_code
 from .recorder_config import Config, Target
@@ -292,4 +292,4 @@ _CLIENTS = Clients()
 
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
-    return Recorder(Config.from_env(), _CLIENTS).run(event)
+    return Recorder(Config.from_env(), _CLIENTS, stage_reader=lifecycle_metrics.from_env()).run(event)

@@ -38,7 +38,7 @@ class Stage:
 
 #: SageMaker's stage metrics a StageReader may return (seconds, by names.STAGE_* or E2E).
 SAGEMAKER_STAGES = (names.STAGE_MODEL_DOWNLOAD, names.STAGE_GPU_LOAD, names.STAGE_CONTAINER_START)
-E2E = "E2EScalingLatency"
+E2E = names.STAGE_E2E
 #: ``reader(target, activity) -> {stage: seconds}``: SageMaker's own stage metrics for one scale-out.
 StageReader = Callable[[Target, Mapping[str, Any]], Mapping[str, float]]
 
