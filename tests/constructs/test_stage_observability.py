@@ -243,7 +243,11 @@ def test_stages_are_stacked_in_time_order_with_how_each_is_known(staged):
     assert [m[1] for m in rows] == [names.SCALE_OUT_STAGE_SECONDS] * 4
     assert [m[5] for m in rows] == [names.STAGE_ALARM_EVALUATION, names.STAGE_ALARM_TO_ACTIVITY,
                                     names.STAGE_PROVISIONING_AND_PULL, names.STAGE_LOAD_AND_HEALTH_CHECK]  # fmt: skip
-    assert [m[-1]["label"].split(" ")[1] for m in rows] == ["(measured)", "(measured)", "(bounded)", "(bounded)"]
+    assert [m[-1]["label"].split(" ")[1] for m in rows] == ["(measured):", "(measured):", "(bounded):", "(bounded):"]
+    # Each says what it holds for both model sources: S3 artifacts download beside the pull, a hub model after start.
+    labels = {m[5]: m[-1]["label"] for m in rows}
+    assert "S3 model download" in labels[names.STAGE_PROVISIONING_AND_PULL]
+    assert "HF_MODEL_ID download" in labels[names.STAGE_LOAD_AND_HEALTH_CHECK]
     assert all(m[3] == component.component_name for m in rows)
 
 
