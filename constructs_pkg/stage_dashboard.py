@@ -133,7 +133,7 @@ def _latest_scale_outs(recorder: ScaleOutRecorder) -> cw.LogQueryWidget:
         title=TABLE_TITLE,
         log_group_names=[recorder.function.log_group.log_group_name],
         query_lines=[
-            f"fields @timestamp, resource, end_to_end, {', '.join(stage_fields)}, cache.ratio as cache_ratio, e2e_gap",
+            f"fields @timestamp, resource, model_source, end_to_end, {', '.join(stage_fields)}, cache.ratio as cache_ratio, e2e_gap",
             f'filter event = "{names.STAGES_LOG_EVENT}"',
             "sort @timestamp desc",
             f"limit {LATEST_SCALE_OUTS}",

@@ -423,3 +423,33 @@ def test_stream_attribution_counts_new_streams_against_new_copies():
     assert activity_streams(streams, *window, None).reason is None  # one stream, copies unknown: one copy
     assert activity_streams(streams, *window, 2).reason == "1 new streams for 2 new copies"
     assert activity_streams(streams, day - timedelta(days=1), day, 1).last_first_event is None
+
+
+def test_an_activity_replaced_at_the_instant_another_starts_overlaps_it():
+    """Overridden at B's start: its copy may still land in B's span, so the meeting instant counts as overlap."""
+    from constructs_pkg.runtime.attribution import overlapping
+
+    replaced = {"ActivityId": "a", "StartTime": at("2026-11-24T03:52:00"), "EndTime": at("2026-11-24T03:54:00"),
+                "StatusCode": "Overridden"}  # fmt: skip
+    replacing = {"ActivityId": "b", "StartTime": at("2026-11-24T03:54:00"), "EndTime": at("2026-11-24T03:58:00")}
+    assert overlapping(replacing, [replacing, replaced]) == ["a"]
+    assert overlapping(replaced, [replacing, replaced]) == ["b"]
+    later = {**replacing, "ActivityId": "c", "StartTime": at("2026-11-24T03:54:01")}
+    assert overlapping(later, [later, replaced]) == []
+
+
+def test_a_malformed_alarm_history_costs_only_the_detection(recorder_aws, caplog):
+    end = end_of(IC_OUT)
+
+    def malformed(answer, _index):  # the cited history with HistoryData that is not JSON
+        for item in answer["AlarmHistoryItems"]:
+            item["HistoryData"] = "{not json"
+
+    stub_run(recorder_aws, STAGED_CONFIG, IC_OUT, histories=[HISTORY + "component_alarm_high"], history_edit=malformed)
+    stub_streams(recorder_aws)
+    with caplog.at_level("INFO"):
+        assert record(recorder_aws, STAGED_CONFIG, run_at(end))["scale_outs"] == 1
+    assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end)] == [pytest.approx(270.52)]
+    assert stats(recorder_aws, names.SCALE_OUT_DETECTION_LATENCY, COMPONENT_DIMS, end) == []
+    assert stage(recorder_aws, names.STAGE_PROVISIONING_AND_PULL, end) == [pytest.approx(125.38)]
+    assert lines(caplog, "recorder-alarm-history-failed")
