@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import boto3  # type: ignore[import-untyped]  # no stubs in the Lambda runtime's boto3
 from botocore.auth import SigV4Auth  # type: ignore[import-untyped]
 from botocore.awsrequest import AWSRequest  # type: ignore[import-untyped]
 
@@ -143,8 +144,6 @@ class PromQLStageReader:
     def _credentials(self) -> Any:
         if self.credentials is not None:
             return self.credentials
-        import boto3  # type: ignore[import-untyped]  # the Lambda runtime's; imported only when reading
-
         return boto3.Session().get_credentials().get_frozen_credentials()
 
 
