@@ -417,16 +417,18 @@ def _dashboard(stack: Stack, spec: EndpointSpec, endpoint: sm.CfnEndpoint, budge
         )  # fmt: skip
     # Stage rows
     purple = "#9467bd"
-    stages = (("AlarmEvaluation", "measured"), ("AlarmToActivity", "measured"), ("ProvisioningAndPull", "bounded"),
-              ("LoadAndHealthCheck", "bounded"))  # fmt: skip
+    stages = (("AlarmEvaluation", "measured", "datapoints over target -> ALARM"),
+              ("AlarmToActivity", "measured", "ALARM -> scaling activity"),
+              ("ProvisioningAndPull", "bounded", "provisioning, image pull, S3 model download, start -> first line"),
+              ("LoadAndHealthCheck", "bounded", "HF_MODEL_ID download, GPU load, health check"))  # fmt: skip
     on, off = spec.predictions
     dashboard.add_widgets(text(f"### Scale-out stages of `{name}`"))
     for c in spec.components:
         comp = {"InferenceComponentName": c.name}
         dashboard.add_widgets(
             g(f"Scale-out stages (stacked, per scale-out): {c.name}",
-              [m(NAMESPACE, "ScaleOutStageSeconds", {**comp, "Stage": s}, f"{s} ({how})", "Maximum", five)
-               for s, how in stages], seconds, width=12, stacked=True,
+              [m(NAMESPACE, "ScaleOutStageSeconds", {**comp, "Stage": s}, f"{s} ({how}): {holds}", "Maximum", five)
+               for s, how, holds in stages], seconds, width=12, stacked=True,
               notes=[cw.HorizontalAnnotation(value=on, color=purple, label=f"planner, cache on: {on} s"),
                      cw.HorizontalAnnotation(value=off, color=purple, label=f"planner, cache off: {off} s")]),
             g(f"Image cache inference (pull / cold pull): {c.name}",
@@ -438,10 +440,11 @@ def _dashboard(stack: Stack, spec: EndpointSpec, endpoint: sm.CfnEndpoint, budge
                m(NAMESPACE, "ScaleOutFailures", comp, "all failed scale-outs", "Sum", five)], count, width=6,
               notes=[cw.HorizontalAnnotation(value=1, color=red, label="alarm")]),
         )  # fmt: skip
-    stage_fields = ", ".join(f"stages.{s}.seconds as {s}" for s, _ in stages)
+    stage_fields = ", ".join(f"stages.{s}.seconds as {s}" for s, _, _ in stages)
     dashboard.add_widgets(cw.LogQueryWidget(
         title="Latest scale-outs (recorder log)", log_group_names=[recorder_logs.log_group_name],
-        query_lines=[f"fields @timestamp, resource, end_to_end, {stage_fields}, cache.ratio as cache_ratio, e2e_gap",
+        query_lines=[f"fields @timestamp, resource, model_source, end_to_end, {stage_fields}, cache.ratio as cache_ratio, "
+                     "e2e_gap",
                      'filter event = "recorder-scale-out-stages"', "sort @timestamp desc", "limit 20"],
         view=cw.LogQueryVisualizationType.TABLE, width=24, height=6))  # fmt: skip
     lines = [

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 
 import jsii
 from aws_cdk import Duration, IStableStringProducer, Lazy, RemovalPolicy
@@ -72,6 +73,8 @@ class ScaleOutRecorder(Construct):
         removal_policy: RemovalPolicy | None = None,
         alarm_actions: Sequence[cw.IAlarmAction] | None = None,
         ok_actions: Sequence[cw.IAlarmAction] | None = None,
+        read_sagemaker_stages: bool = False,
+        sagemaker_metric_names: Mapping[str, str] | None = None,
     ) -> None:
         """
         :param alarm_actions: Where this construct stands alone: actions added to every alarm it creates, now or
@@ -89,6 +92,15 @@ class ScaleOutRecorder(Construct):
             stack; given, it applies to both. Default: the log group is retained (its lines explain gaps in the
             metrics after the stack is gone) and the table is deleted (it holds only claims that expire in two days
             and each component's cold-deployment baseline, meaningless without the endpoint).
+        :param read_sagemaker_stages: Also read SageMaker's own lifecycle metrics of each scale-out (model
+            download, GPU load, container start, end-to-end) over CloudWatch's Prometheus-compatible query API, and
+            cross-check them with the log bounds. Opt-in: AWS has not confirmed the metric names PromQL accepts or
+            their labels, and it needs the endpoint's detailed observability and the account's OTel enrichment.
+            Adds ``cloudwatch:GetMetricData`` and ``cloudwatch:ListMetrics`` (no resource type). Needs
+            ``record_stages``. Default: False.
+        :param sagemaker_metric_names: With ``read_sagemaker_stages``, the metric name to query per stage
+            (``ModelDownload``, ``GpuLoad``, ``ContainerStart``, ``E2EScalingLatency``), e.g. the CamelCase names of
+            CloudWatch's metric list. Default: SageMaker's source names (``model_download_time``, ...).
         """
         errors: list[str] = []
         v.duration_in_range(errors, "scale_out_budget", scale_out_budget, 1, 24 * 3600)
@@ -97,6 +109,15 @@ class ScaleOutRecorder(Construct):
         v.removal_policy(errors, removal_policy)
         validate_actions(errors, "alarm_actions", alarm_actions)
         validate_actions(errors, "ok_actions", ok_actions)
+        if not isinstance(read_sagemaker_stages, bool):
+            errors.append(f"read_sagemaker_stages must be True or False, got {read_sagemaker_stages!r}")
+        elif read_sagemaker_stages and not record_stages:
+            errors.append("read_sagemaker_stages needs record_stages=True (SageMaker's stages join the stage timeline)")
+        if sagemaker_metric_names is not None:
+            unknown = sorted(set(sagemaker_metric_names) - set(names.SAGEMAKER_LIFECYCLE_METRICS))
+            if not read_sagemaker_stages or unknown:
+                errors.append(f"sagemaker_metric_names must name stages of {sorted(names.SAGEMAKER_LIFECYCLE_METRICS)} "
+                              f"with read_sagemaker_stages=True, got {dict(sagemaker_metric_names)!r}")  # fmt: skip
         v.raise_if_any(errors, "ScaleOutRecorder", scope, id)
         super().__init__(scope, id)
         route_alarms(self, alarm_actions, ok_actions)
@@ -165,6 +186,9 @@ class ScaleOutRecorder(Construct):
                 "VARIANT_SCALED": Lazy.string(_Setting(lambda: "true" if self.variant_scaled else "false")),
                 "STAGE_LOGS": "true" if record_stages else "false",
                 names.NAMESPACE_ENV: names.endpoint_namespace(endpoint.physical_endpoint_name),
+                **({"SAGEMAKER_STAGES": "true"} if read_sagemaker_stages else {}),
+                **({"SAGEMAKER_METRIC_NAMES": json.dumps(dict(sagemaker_metric_names), sort_keys=True)}
+                   if sagemaker_metric_names else {}),  # fmt: skip
             },
             encryption_key=encryption_key,
             how_invoked="EventBridge invokes it asynchronously every minute and retries a failed run twice; the "
@@ -182,6 +206,10 @@ class ScaleOutRecorder(Construct):
         # GetItem reads the cold-deployment baseline the stage timeline compares against.
         claim_actions = ["dynamodb:PutItem", "dynamodb:DeleteItem", *(["dynamodb:GetItem"] if record_stages else [])]
         self.claims.grant(self.function, *claim_actions)
+        self.read_sagemaker_stages = read_sagemaker_stages
+        if read_sagemaker_stages:  # QueryMetrics (PromQL) needs both; neither has a resource type
+            self.function.add_to_role_policy(iam.PolicyStatement(
+                actions=["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"], resources=["*"]))  # fmt: skip
         self.rule = events.Rule(
             self,
             "Schedule",
@@ -215,7 +243,9 @@ class ScaleOutRecorder(Construct):
             self._role(),
             _nag.wildcard_resource("*"),
             "application-autoscaling:DescribeScalingActivities and cloudwatch:PutMetricData have no resource type; "
-            f"PutMetricData is confined by condition to this endpoint's own namespace under {names.NAMESPACE_PREFIX}/.",
+            f"PutMetricData is confined by condition to this endpoint's own namespace under {names.NAMESPACE_PREFIX}/."
+            + (" cloudwatch:GetMetricData and ListMetrics (read_sagemaker_stages: CloudWatch's PromQL QueryMetrics "
+               "needs both) have no resource type either." if self.read_sagemaker_stages else ""),
         )
 
     def _role(self) -> iam.IRole:

@@ -34,6 +34,15 @@ CACHE_TITLE = "Image cache inference (pull / cold pull): {name}"
 CAPACITY_TITLE = "Capacity failures (ICE): {name}"
 TABLE_TITLE = "Latest scale-outs (recorder log)"
 SAGEMAKER_TITLE = "SageMaker's own scale-out metrics (PromQL)"
+#: What each stacked stage holds, for both model sources (``runtime.stages.HOLDS`` has the full lists): SageMaker
+#: downloads S3 artifacts beside the image pull, before the container's first line; a container given
+#: ``HF_MODEL_ID`` downloads the model itself after it starts.
+HOLDS = {
+    names.STAGE_ALARM_EVALUATION: "datapoints over target -> ALARM",
+    names.STAGE_ALARM_TO_ACTIVITY: "ALARM -> scaling activity",
+    names.STAGE_PROVISIONING_AND_PULL: "provisioning, image pull, S3 model download, start -> first line",
+    names.STAGE_LOAD_AND_HEALTH_CHECK: "HF_MODEL_ID download, GPU load, health check",
+}
 
 
 @dataclass(frozen=True)
@@ -78,7 +87,7 @@ def _sources(endpoint: IInferenceEndpoint, recorder: ScaleOutRecorder) -> list[_
 
 def _stages(source: _Source) -> cw.GraphWidget:
     """One stacked column of stages per scale-out; the planner's totals as horizontal lines."""
-    stages = [source.metrics.metric_scale_out_stage_seconds(stage, label=f"{stage} ({how})")
+    stages = [source.metrics.metric_scale_out_stage_seconds(stage, label=f"{stage} ({how}): {HOLDS[stage]}")
               for stage, how in metrics.SCALE_OUT_STAGES]  # fmt: skip
     return cw.GraphWidget(
         title=STAGES_TITLE.format(name=source.name), left=stages, stacked=True, width=HALF_WIDTH,
@@ -124,7 +133,7 @@ def _latest_scale_outs(recorder: ScaleOutRecorder) -> cw.LogQueryWidget:
         title=TABLE_TITLE,
         log_group_names=[recorder.function.log_group.log_group_name],
         query_lines=[
-            f"fields @timestamp, resource, end_to_end, {', '.join(stage_fields)}, cache.ratio as cache_ratio, e2e_gap",
+            f"fields @timestamp, resource, model_source, end_to_end, {', '.join(stage_fields)}, cache.ratio as cache_ratio, e2e_gap",
             f'filter event = "{names.STAGES_LOG_EVENT}"',
             "sort @timestamp desc",
             f"limit {LATEST_SCALE_OUTS}",

@@ -117,7 +117,8 @@ class ScaleEvent:
 class Scenario:
     name: str
     events: tuple[ScaleEvent, ...]
-    #: The component's first, cold deployment: its creation -> the first event of its first stream.
+    #: The component's first, cold deployment onto the endpoint's new instances: the endpoint's creation -> the
+    #: first event of the component's first stream.
     cold_provisioning_and_pull: float = 305.0
     #: Minutes after the last activity ends that the recorder keeps running (it lags its window by 2-3 minutes).
     tail_minutes: int = 5
@@ -132,7 +133,8 @@ class Scenario:
 
     @property
     def created(self) -> datetime:
-        return _template(COMPONENT, "sagemaker")["CreationTime"]
+        """The endpoint's creation: its instances were launched then, and the component deployed onto them."""
+        return _template(ENDPOINT, "sagemaker")["CreationTime"]
 
     @property
     def start(self) -> datetime:
@@ -288,7 +290,7 @@ class FakeAws:
             if created > self.now:
                 continue
             stream = copy.deepcopy(template)
-            name = f"AllTraffic/i-0{index:016x}"
+            name = f"{'ZYXWVUTSRQ'[index % 10]}{index:035d}"  # opaque, 36 characters; sorts newest first by name
             last = max(first, self.now - timedelta(seconds=5))
             arn = f"{template['arn'].split(':log-group:')[0]}:log-group:{logGroupName}:log-stream:{name}"
             stream.update(logStreamName=name, creationTime=_ms(created), lastEventTimestamp=_ms(last),
@@ -301,7 +303,11 @@ class FakeAws:
             streams.append(stream)
         key = "lastEventTimestamp" if orderBy == "LastEventTime" else "logStreamName"
         streams.sort(key=lambda s: s.get(key, 0), reverse=descending)
-        return {"logStreams": streams[:limit]}
+        offset = int(nextToken or 0)
+        page = {"logStreams": streams[offset : offset + limit]}
+        if offset + limit < len(streams):
+            page["nextToken"] = str(offset + limit)
+        return page
 
     def _dynamodb_put_item(self, TableName: str, Item: dict, ConditionExpression: str | None = None,
                            **expression: Any) -> dict:  # fmt: skip

@@ -55,15 +55,34 @@ STAGE_MODEL_DOWNLOAD = "ModelDownload"
 STAGE_GPU_LOAD = "GpuLoad"
 STAGE_CONTAINER_START = "ContainerStart"
 MEASURED, BOUNDED = "measured", "bounded"
+#: SageMaker's end-to-end scaling time of a scale-out (trigger -> completion), as a stage reader returns it.
+STAGE_E2E = "E2EScalingLatency"
+#: The metric a stage reader queries per stage: SageMaker's source names (SageMaker Developer Guide,
+#: "inference-monitoring"); CloudWatch's metric list spells them E2EScalingLatency, ModelDownloadTime, GPULoadTime,
+#: ContainerStartDuration, and AWS does not say which PromQL accepts.
+SAGEMAKER_LIFECYCLE_METRICS = {
+    STAGE_E2E: "e2e_duration",
+    STAGE_MODEL_DOWNLOAD: "model_download_time",
+    STAGE_GPU_LOAD: "gpu_load_time",
+    STAGE_CONTAINER_START: "container_start_time",
+}
 #: Inference, not a cache report: a scale-out's log-bounded ProvisioningAndPull over the same bound of the
 #: component's first (cold) deployment. Near 1 or above: the scale-out pulled like a cold start.
 PROVISIONING_PULL_TO_COLD_RATIO = "ProvisioningPullToColdRatio"
 #: ScaleOutLatency minus SageMaker's E2EScalingLatency for the same scale-out, seconds (when available).
 E2E_SCALING_LATENCY_GAP = "E2EScalingLatencyGap"
-#: Claim-table key prefix of the cold baseline, recorded once per component (or endpoint) and creation time.
-COLD_BASELINE_KEY = "cold-baseline#"
+#: The log-bounded LoadAndHealthCheck minus SageMaker's ContainerStart for the same scale-out, seconds (when both).
+LOG_BOUND_GAP = "LoadBoundGap"
+#: Who downloads the model: SageMaker, from S3 artifacts, beside the image pull and before the container starts;
+#: or the container itself (``HF_MODEL_ID``), after it starts.
+MODEL_SOURCE_ARTIFACTS = "artifacts"
+MODEL_SOURCE_CONTAINER = "container"
+#: Claim-table key prefix of the cold baseline (the endpoint's creation -> the target's first log line, a cold
+#: deployment onto new instances), recorded once per component (or endpoint) and creation time.
+COLD_BASELINE_KEY = "cold-baseline-new-instance#"
 #: The ``event`` of the recorder's JSON log line per recorded scale-out (fields ``resource``, ``end_to_end``,
-#: ``stages.<Stage>.seconds``/``.label``, ``cache.ratio``, ``e2e_gap``); the dashboard's table queries it.
+#: ``stages.<Stage>.seconds``/``.label``/``.holds``/``.within``, ``model_source``, ``cache.ratio``, ``e2e_gap``,
+#: ``log_bound_gap``, ``withheld``); the dashboard's table and the planner's ``calibrate`` read it.
 STAGES_LOG_EVENT = "recorder-scale-out-stages"
 
 
@@ -92,7 +111,8 @@ def component_log_group(component: str) -> str:
 
 
 def endpoint_log_group(endpoint: str) -> str:
-    """The CloudWatch Logs group of an endpoint's containers (streams ``<variant>/<instance-id>``)."""
+    """The CloudWatch Logs group of an endpoint's containers (streams ``<variant>/<instance-id>``; an inference
+    component's group has opaque stream names instead)."""
     return f"/aws/sagemaker/Endpoints/{endpoint}"
 
 

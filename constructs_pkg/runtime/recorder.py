@@ -23,18 +23,20 @@ longer than the lookback is still recorded, its direction decided as above.
 
 Stage timeline (``STAGE_LOGS=true``; off by default). For every Successful scale-out the run records, it
 publishes ``ScaleOutStageSeconds`` per ``Stage`` and logs one ``recorder-scale-out-stages`` line that labels each
-stage *measured* (two observed timestamps) or *bounded* (an upper bound that contains other work):
+stage *measured* (two observed timestamps) or *bounded* (an upper bound that contains other work), and says what it
+holds for the component's model source (``runtime.stages``):
 - AlarmEvaluation (measured): the first datapoint the alarm evaluated -> the alarm history's ALARM timestamp;
 - AlarmToActivity (measured): that ALARM timestamp -> the activity's StartTime;
-- ProvisioningAndPull (bounded): StartTime -> the first event of the earliest log stream created in the activity
-  (``logs:DescribeLogStreams`` on the component's ``/aws/sagemaker/InferenceComponents/<ic>`` or the endpoint's
-  ``/aws/sagemaker/Endpoints/<endpoint>`` group, newest streams first);
+- ProvisioningAndPull (bounded): StartTime -> the first event of the last new copy's log stream;
 - LoadAndHealthCheck (bounded): that first event -> EndTime.
-When a stage reader supplies SageMaker's own ModelDownload, GpuLoad and ContainerStart (measured), they replace
-LoadAndHealthCheck and ProvisioningAndPull becomes end-to-end minus them (still bounded); its E2EScalingLatency is
-cross-checked as ``E2EScalingLatencyGap``. The log-bounded ProvisioningAndPull is also divided by the same bound of
-the first, cold deployment (creation time -> first event of the first stream; recorded once in the claim table):
-``ProvisioningPullToColdRatio``, an inference that the image cache worked (no API reports a cache hit).
+Only evidence that belongs to the activity is used (``runtime.attribution``): an ALARM transition an earlier
+activity already answered, streams while another activity of the target overlaps, or new streams that do not
+match the copies added give no stage, and a ``recorder-stages-withheld`` line says why. The reads are in
+``runtime.stage_evidence``: every stream of the target in name order (complete whatever the names), SageMaker's own
+stages from a ``StageReader`` (``runtime.lifecycle_metrics``), which replace LoadAndHealthCheck and are
+cross-checked (``E2EScalingLatencyGap``, ``LoadBoundGap``), and ``ProvisioningPullToColdRatio``: the log-bounded
+ProvisioningAndPull over the same bound of a cold deployment onto new instances (the endpoint's creation -> the
+target's first line; recorded once in the claim table), an inference that the image cache worked.
 
 Successful: a latency. Failed/Unfulfilled: a failure. Overridden: neither (logged). Pending/InProgress: not yet.
 
@@ -59,18 +61,20 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from . import names
+from . import lifecycle_metrics, names
 from .activities import FAILED, finished_scale_outs, first_datapoint, triggering_alarm
 from .aws import RECORDER, Clients, error_code
 from .claims import Claims
 from .deadline import DEFAULT_REMAINING, RESERVE, bounded_sleep, remaining_seconds
 from .recorder_config import Config, Target
-from .stages import E2E, StageReader, detection_seconds, first_event_after, stage_timeline
+from .attribution import owned_transition
+from .stage_evidence import StageEvidence
+from .stages import StageReader, detection_seconds
 
 LOG = logging.getLogger(__name__)
 LOG.setLevel(logging.INFO)
@@ -82,9 +86,6 @@ HISTORY_BEFORE = timedelta(minutes=30)
 _MAX_DATUMS = 1000  # PutMetricData limit per call
 _CAPACITY = "InsufficientInstanceCapacity"
 _GONE = frozenset({"ValidationException"})  # SageMaker's answer for a resource that does not exist
-STREAMS_PAGE = 50  # DescribeLogStreams limit per call
-BASELINE_PAGES = 5  # streams read (once per component) to find its first, cold deployment
-COLD_DEPLOYMENT = timedelta(hours=1)  # a stream created later than this after creation is not the cold deployment
 
 
 class RecorderIncomplete(Exception):
@@ -102,6 +103,10 @@ class Recorder:
         self.claims = Claims(clients, config.claim_table, now=self.now, remaining=self.remaining)
         self._created: dict[str, datetime] = {}
         self._failures: list[str] = []
+        self._answers: dict[str, dict[str, Any] | None] = {}  # the run's Describe* answers, reused by the stages
+        self._activities_of: dict[str, list[dict[str, Any]]] = {}  # each target's activities read this run
+        self._evidence = StageEvidence(config, clients, describe=self._read_once, created=lambda: self._created,
+                                       stage_reader=stage_reader)  # fmt: skip
 
     def run(self, event: dict[str, Any]) -> dict[str, Any]:
         scheduled = _scheduled_time(event, self.now()).replace(second=0, microsecond=0)
@@ -198,18 +203,37 @@ class Recorder:
         return counts, desired, created
 
     def _describe(self, operation: str, **params: Any) -> dict[str, Any] | None:
-        """The answer; {} when the resource does not exist (yet, or any more); None when it cannot be read (logged)."""
-        call = partial(self.clients.call, "sagemaker", operation, **params)
-        return self._attempt(operation, ",".join(map(str, params.values())), call, _GONE, {})  # type: ignore[no-any-return]
+        """The answer; {} when the resource does not exist (yet, or any more); None when it cannot be read (logged,
+        the run's failure). Read once per run: the stages reuse it (``_read_once``)."""
+        key = json.dumps([operation, params], sort_keys=True, default=str)
+        if key not in self._answers:
+            call = partial(self.clients.call, "sagemaker", operation, **params)
+            self._answers[key] = self._attempt(operation, ",".join(map(str, params.values())), call, _GONE, {})
+        return self._answers[key]
+
+    def _read_once(self, operation: str, **params: Any) -> dict[str, Any] | None:
+        """For the stages (optional): the run's answer when it has one, else a read whose failure is the caller's;
+        None when the resource does not exist or the run could not read it."""
+        key = json.dumps([operation, params], sort_keys=True, default=str)
+        if key not in self._answers:
+            try:
+                self._answers[key] = self.clients.call("sagemaker", operation, **params)
+            except Exception as error:  # noqa: BLE001
+                if error_code(error) not in _GONE:
+                    raise
+                self._answers[key] = {}
+        return self._answers[key] or None
 
     # Scale-out activities ----------------------------------------------------------------------------------------
     def _finished(self, target: Target, desired_now: int | None, oldest_end: datetime) -> list[tuple[dict[str, Any], str | None]]:
         """The target's activities that ended since ``oldest_end`` and are (or may be) scale-outs, with their
-        direction (None: unknown, recorded as nothing but a log line)."""
+        direction (None: unknown, recorded as nothing but a log line). All the activities read are kept for the
+        attribution of stages (``runtime.attribution``)."""
         read = lambda: self._activities(target, oldest_start=oldest_end - LOOKBACK)  # noqa: E731 - newest first
         activities = self._attempt("activities", target.resource_id, read)
         if activities is None:
             return []
+        self._activities_of[target.resource_id] = activities
         return finished_scale_outs(activities, oldest_end=oldest_end, desired_now=desired_now,
                                    wake_alarms=self.config.wake_alarms)  # fmt: skip
 
@@ -228,12 +252,13 @@ class Recorder:
             return []
         seconds = (ended - activity["StartTime"]).total_seconds()
         datums = [_datum(names.SCALE_OUT_LATENCY, target.dims, seconds, "Seconds", ended)]
-        alarm = self._optional("alarm-evaluation", activity, lambda: self._alarm_evaluation(activity))
+        activities = self._activities_of.get(target.resource_id, [])  # the target's others, for attribution
+        alarm = self._optional("alarm-evaluation", activity, lambda: self._alarm_evaluation(activity, activities))
         detection = detection_seconds(activity, alarm)
         if detection is not None:
             datums.append(_datum(names.SCALE_OUT_DETECTION_LATENCY, target.dims, detection, "Seconds", ended))
         if self.config.stage_logs:
-            datums += self._optional("stages", activity, lambda: list(self._stage_datums(target, activity, alarm))) or []
+            datums += self._optional("stages", activity, lambda: list(self._stage_datums(target, activity, alarm, activities))) or []
         return datums
 
     def _activities(self, target: Target, *, oldest_start: datetime) -> list[dict[str, Any]]:
@@ -250,8 +275,11 @@ class Recorder:
         _log("recorder-activities-truncated", resource=target.resource_id, pages=MAX_PAGES)
         return activities
 
-    def _alarm_evaluation(self, activity: dict[str, Any]) -> tuple[datetime, datetime] | None:
-        """(first datapoint evaluated, time of the ALARM state) of the alarm that started the activity, if known."""
+    def _alarm_evaluation(self, activity: dict[str, Any],
+                          activities: Sequence[Mapping[str, Any]] = ()) -> tuple[datetime, datetime] | None:  # fmt: skip
+        """(first datapoint evaluated, time of the ALARM state) of the alarm that started the activity, if known and
+        its own: an ALARM transition that an earlier activity of the target (``activities``) already answered is not
+        this one's (see ``runtime.attribution``)."""
         alarm = triggering_alarm(activity)
         if alarm is None:
             return None
@@ -261,104 +289,27 @@ class Recorder:
                 "cloudwatch", "describe_alarm_history", AlarmName=alarm, HistoryItemType="StateUpdate",
                 StartDate=started - HISTORY_BEFORE, EndDate=started + timedelta(minutes=1), ScanBy="TimestampDescending",
             )  # fmt: skip
+            for item in answer.get("AlarmHistoryItems", []):  # newest first
+                if item["Timestamp"] > started:
+                    continue
+                data = json.loads(item.get("HistoryData") or "{}")
+                if data.get("newState", {}).get("stateValue") != "ALARM":
+                    continue
+                owner = owned_transition(activity, activities, item["Timestamp"])
+                if owner is not None:
+                    _log("recorder-alarm-transition-not-owned", alarm=alarm, activity=activity.get("ActivityId"),
+                         owner=owner, transition=item["Timestamp"])  # fmt: skip
+                    return None
+                first = first_datapoint(data["newState"].get("stateReasonData") or {})
+                return None if first is None else (first, item["Timestamp"])
         except Exception as error:  # noqa: BLE001 - detection is a bonus; the scale-out latency still counts
-            _log("recorder-alarm-history-failed", alarm=alarm, error=error_code(error) or str(error))
-            return None
-        for item in answer.get("AlarmHistoryItems", []):  # newest first
-            if item["Timestamp"] > started:
-                continue
-            data = json.loads(item.get("HistoryData") or "{}")
-            if data.get("newState", {}).get("stateValue") != "ALARM":
-                continue
-            first = first_datapoint(data["newState"].get("stateReasonData") or {})
-            return None if first is None else (first, item["Timestamp"])
+            _log("recorder-alarm-history-failed", alarm=alarm, error=error_code(error) or repr(error))
         return None
 
-    # Stage timeline ----------------------------------------------------------------------------------------------
-    def _stage_datums(self, target: Target, activity: dict[str, Any],
-                      alarm: tuple[datetime, datetime] | None) -> Iterator[dict[str, Any]]:  # fmt: skip
-        started, ended = activity["StartTime"], activity["EndTime"]
-        first_event = self._first_log_event(target.log_group, started, ended)
-        sagemaker = self._sagemaker_stages(target, activity)
-        stages = stage_timeline(started=started, ended=ended, alarm=alarm, first_log_event=first_event,
-                                sagemaker=sagemaker)  # fmt: skip
-        for stage in stages:
-            yield _datum(names.SCALE_OUT_STAGE_SECONDS, {**target.dims, names.STAGE_DIMENSION: stage.name},
-                         stage.seconds, "Seconds", ended)  # fmt: skip
-        cache: dict[str, Any] = {"label": "inference"}
-        if first_event is not None:
-            pull = (first_event - started).total_seconds()
-            cold = self._optional("cold-baseline", activity, lambda: self._cold_baseline(target))
-            cache.update(pull_seconds=pull, cold_seconds=cold)
-            if cold:
-                cache["ratio"] = round(pull / cold, 3)
-                yield _datum(names.PROVISIONING_PULL_TO_COLD_RATIO, target.dims, pull / cold, "None", ended)
-        e2e = sagemaker.get(E2E)
-        gap = None
-        if e2e is not None:
-            gap = (ended - started).total_seconds() - e2e
-            yield _datum(names.E2E_SCALING_LATENCY_GAP, target.dims, gap, "Seconds", ended)
-        _log(names.STAGES_LOG_EVENT, resource=target.resource_id, activity=activity.get("ActivityId"), ended=ended,
-             end_to_end=(ended - started).total_seconds(), sagemaker_e2e=e2e, e2e_gap=gap, cache=cache,
-             stages={s.name: {"seconds": s.seconds, "label": s.label} for s in stages})  # fmt: skip
-
-    def _streams(self, group: str, **params: Any) -> dict[str, Any] | None:
-        """One page of the group's log streams; None when the group does not exist or cannot be read."""
-        try:
-            return self.clients.call("logs", "describe_log_streams", logGroupName=group, limit=STREAMS_PAGE, **params)
-        except Exception as error:  # noqa: BLE001 - stages are a bonus; the scale-out latency still counts
-            _log("recorder-log-streams-failed", group=group, error=error_code(error) or str(error))
-            return None
-
-    def _first_log_event(self, group: str, started: datetime, ended: datetime) -> datetime | None:
-        """The first event of the earliest stream created during the activity (a new copy's container starting)."""
-        page = self._streams(group, orderBy="LastEventTime", descending=True) or {}
-        return first_event_after(page.get("logStreams", []), started, ended)
-
-    def _cold_baseline(self, target: Target) -> float | None:
-        """Seconds from the target's creation to the first event of its first stream: its cold deployment. Read
-        once from the log group and kept in the claim table, keyed by the creation time (a replaced component gets
-        its own)."""
-        created = self._created.get(target.resource_id)
-        if created is None:
-            return None
-        key = f"{names.COLD_BASELINE_KEY}{target.resource_id}#{created.isoformat()}"
-        item = self.clients.call("dynamodb", "get_item", TableName=self.config.claim_table, Key={"pk": {"S": key}})
-        if "Item" in item:
-            return float(item["Item"]["seconds"]["N"])
-        streams: list[dict[str, Any]] = []
-        params: dict[str, Any] = {}
-        for _ in range(BASELINE_PAGES):
-            page = self._streams(target.log_group, **params)
-            if page is None:
-                return None
-            streams += page.get("logStreams", [])
-            if not page.get("nextToken"):
-                break
-            params["nextToken"] = page["nextToken"]
-        first = first_event_after(streams, created, created + COLD_DEPLOYMENT)
-        if first is None:
-            _log("recorder-cold-baseline-unknown", resource=target.resource_id, created=created)
-            return None
-        seconds = (first - created).total_seconds()
-        try:
-            self.clients.call("dynamodb", "put_item", TableName=self.config.claim_table,
-                              Item={"pk": {"S": key}, "seconds": {"N": repr(seconds)}},
-                              ConditionExpression="attribute_not_exists(pk)")  # fmt: skip
-        except Exception as error:  # noqa: BLE001
-            if error_code(error) != "ConditionalCheckFailedException":
-                raise
-        _log("recorder-cold-baseline", resource=target.resource_id, created=created, seconds=seconds)
-        return seconds
-
-    def _sagemaker_stages(self, target: Target, activity: dict[str, Any]) -> dict[str, float]:
-        if self.stage_reader is None:
-            return {}
-        try:
-            return dict(self.stage_reader(target, activity))
-        except Exception as error:  # noqa: BLE001 - SageMaker's stage metrics are optional
-            _log("recorder-sagemaker-stages-failed", resource=target.resource_id, error=error_code(error) or str(error))
-            return {}
+    # Stage timeline (runtime.stage_evidence) -----------------------------------------------------------------------
+    def _stage_datums(self, target: Target, activity: dict[str, Any], alarm: tuple[datetime, datetime] | None,
+                      activities: Sequence[Mapping[str, Any]] = ()) -> Iterator[dict[str, Any]]:  # fmt: skip
+        return self._evidence.datums(target, activity, alarm, activities)
 
     def _publish(self, datums: list[dict[str, Any]]) -> None:  # one call: a claim never spans two
         assert len(datums) <= _MAX_DATUMS, "a claim holds one call's datums (at most ~15)"
@@ -397,4 +348,4 @@ _CLIENTS = Clients(budget=RECORDER)  # boto3 clients with the recorder's call bu
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     remaining = remaining_seconds(context)
     clients = Clients(_CLIENTS.client, sleep=bounded_sleep(remaining), budget=RECORDER).for_invocation(context)
-    return Recorder(Config.from_env(), clients, remaining=remaining).run(event)
+    return Recorder(Config.from_env(), clients, remaining=remaining, stage_reader=lifecycle_metrics.from_env()).run(event)

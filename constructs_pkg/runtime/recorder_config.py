@@ -22,6 +22,8 @@ class Target:
     dims: Mapping[str, str]
     #: The CloudWatch Logs group its containers write to.
     log_group: str = ""
+    #: The prefix of its streams in that group (``<variant>/`` in an endpoint's group, shared by all variants).
+    stream_prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class Config:
         if self.variant_scaled:
             targets.append(Target(f"endpoint/{self.endpoint_name}/variant/{self.variant_name}", VARIANT_DIMENSION,
                                   {names.ENDPOINT_DIMENSION: self.endpoint_name},
-                                  names.endpoint_log_group(self.endpoint_name)))  # fmt: skip
+                                  names.endpoint_log_group(self.endpoint_name), f"{self.variant_name}/"))  # fmt: skip
         return targets
 
     @classmethod

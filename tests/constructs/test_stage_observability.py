@@ -127,6 +127,49 @@ def test_record_stages_must_be_a_boolean():
         new_endpoint(new_stack(), record_stages="yes")
 
 
+def _own_recorder(**props):
+    from constructs_pkg import ScaleOutRecorder
+
+    stack = new_stack()
+    endpoint = new_endpoint(stack, record_scale_out=False)
+    add_component(endpoint, component_name="alpha")
+    recorder = ScaleOutRecorder(stack, "Recorder", endpoint=endpoint, **props)
+    return stack, recorder, Template.from_stack(stack)
+
+
+def test_sagemaker_lifecycle_metrics_are_opt_in():
+    stack, recorder, template = _own_recorder()
+    variables = template.find_resources("AWS::Lambda::Function", {"Properties": {"Handler": "runtime.recorder.handler"}})
+    (function,) = variables.values()
+    assert "SAGEMAKER_STAGES" not in function["Properties"]["Environment"]["Variables"]
+    actions = json.dumps([s["Action"] for s in statements_of(stack, template, recorder.function.role)])
+    assert "cloudwatch:GetMetricData" not in actions and "cloudwatch:ListMetrics" not in actions
+
+
+def test_reading_sagemaker_stages_grants_what_promql_query_metrics_needs():
+    stack, recorder, template = _own_recorder(read_sagemaker_stages=True,
+                                              sagemaker_metric_names={"GpuLoad": "GPULoadTime"})  # fmt: skip
+    template.has_resource_properties("AWS::Lambda::Function", {
+        "Handler": "runtime.recorder.handler",
+        "Environment": {"Variables": Match.object_like({"SAGEMAKER_STAGES": "true",
+                                                        "SAGEMAKER_METRIC_NAMES": '{"GpuLoad": "GPULoadTime"}'})},
+    })  # fmt: skip
+    (query,) = [s for s in statements_of(stack, template, recorder.function.role)
+                if s["Action"] == ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"]]  # fmt: skip
+    assert query["Resource"] == "*"  # neither action has a resource type (Service Authorization Reference)
+
+
+@pytest.mark.parametrize(("props", "message"), [
+    ({"read_sagemaker_stages": "yes"}, r"read_sagemaker_stages must be True or False, got 'yes'"),
+    ({"read_sagemaker_stages": True, "record_stages": False}, r"read_sagemaker_stages needs record_stages=True"),
+    ({"read_sagemaker_stages": True, "sagemaker_metric_names": {"Gpu": "x"}}, r"sagemaker_metric_names must name"),
+    ({"sagemaker_metric_names": {"GpuLoad": "x"}}, r"with read_sagemaker_stages=True"),
+])  # fmt: skip
+def test_reading_sagemaker_stages_refuses_bad_settings(props, message):
+    with pytest.raises(ConfigurationError, match=message):
+        _own_recorder(**props)
+
+
 def test_variant_scaled_endpoint_reads_its_own_log_group():
     stack = new_stack()
     endpoint = _single(stack)
@@ -200,7 +243,11 @@ def test_stages_are_stacked_in_time_order_with_how_each_is_known(staged):
     assert [m[1] for m in rows] == [names.SCALE_OUT_STAGE_SECONDS] * 4
     assert [m[5] for m in rows] == [names.STAGE_ALARM_EVALUATION, names.STAGE_ALARM_TO_ACTIVITY,
                                     names.STAGE_PROVISIONING_AND_PULL, names.STAGE_LOAD_AND_HEALTH_CHECK]  # fmt: skip
-    assert [m[-1]["label"].split(" ")[1] for m in rows] == ["(measured)", "(measured)", "(bounded)", "(bounded)"]
+    assert [m[-1]["label"].split(" ")[1] for m in rows] == ["(measured):", "(measured):", "(bounded):", "(bounded):"]
+    # Each says what it holds for both model sources: S3 artifacts download beside the pull, a hub model after start.
+    labels = {m[5]: m[-1]["label"] for m in rows}
+    assert "S3 model download" in labels[names.STAGE_PROVISIONING_AND_PULL]
+    assert "HF_MODEL_ID download" in labels[names.STAGE_LOAD_AND_HEALTH_CHECK]
     assert all(m[3] == component.component_name for m in rows)
 
 

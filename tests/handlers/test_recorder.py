@@ -8,15 +8,13 @@ the recorder writes: the DynamoDB claims and the published metrics.
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
 from constructs_pkg.runtime import names
 from constructs_pkg.runtime.activities import IN, OUT, direction
 from constructs_pkg.runtime.recorder import Config, Recorder, RecorderIncomplete
-from constructs_pkg.runtime.stages import E2E, first_event_after, stage_timeline
 
 from .. import fixtures
 
@@ -75,7 +73,8 @@ def _client(service: str):
     return boto3.client(service, region_name="us-east-1")
 
 
-def stub_run(aws, config: Config, activities: str, *, histories=(), edit=None, endpoint=None) -> None:
+def stub_run(aws, config: Config, activities: str, *, histories=(), edit=None, endpoint=None, component=None,
+             history_edit=None, endpoint_edit=None) -> None:  # fmt: skip
     """Queue one run's reads: the describes for the counts, the activity pages, then the alarm histories."""
     sagemaker = aws.stub("sagemaker", "describe_endpoint", "describe_inference_component")
     if config.variant_scaled:
@@ -83,8 +82,9 @@ def stub_run(aws, config: Config, activities: str, *, histories=(), edit=None, e
                       {"EndpointName": config.endpoint_name})  # fmt: skip
     else:
         fixtures.stub(sagemaker, endpoint or "sagemaker/describe_endpoint/component_endpoint_in_service",
-                      {"EndpointName": config.endpoint_name})  # fmt: skip
-        fixtures.stub(sagemaker, "sagemaker/describe_inference_component/in_service", {"InferenceComponentName": COMPONENT})
+                      {"EndpointName": config.endpoint_name}, edit=endpoint_edit)  # fmt: skip
+        fixtures.stub(sagemaker, component or "sagemaker/describe_inference_component/in_service",
+                      {"InferenceComponentName": COMPONENT})  # fmt: skip
     target = config.targets[0]
     base = {"ServiceNamespace": "sagemaker", "ResourceId": target.resource_id, "ScalableDimension": target.dimension,
             "MaxResults": 50}  # fmt: skip
@@ -96,7 +96,7 @@ def stub_run(aws, config: Config, activities: str, *, histories=(), edit=None, e
     fixtures.stub(aws.stub("application-autoscaling", "describe_scaling_activities"), activities, expected, edit=edit)
     alarms = aws.stub("cloudwatch", "describe_alarm_history")
     for history in histories:
-        fixtures.stub(alarms, history)
+        fixtures.stub(alarms, history, edit=history_edit)
 
 
 def record(aws, config: Config, at: datetime, *, late: timedelta = timedelta(seconds=5)) -> dict:
@@ -329,162 +329,3 @@ def test_config_reads_the_environment():
     assert Config.from_env({**env, "WAKE_ALARMS": "x,y"}).wake_alarms == {"x", "y"}
     assert Config.from_env({**env, "WAKE_ALARMS": ""}).wake_alarms == frozenset()
     assert Config.from_env({"ENDPOINT_NAME": "e", "VARIANT_NAME": "v", "CLAIM_TABLE": "t"}).components == ()
-
-
-# Stage timeline (STAGE_LOGS) ------------------------------------------------------------------------------------
-
-STREAMS = "logs/describe_log_streams/"
-STAGED_CONFIG = Config(**{**COMPONENT_CONFIG.__dict__, "stage_logs": True})
-LOG_GROUP = names.component_log_group(COMPONENT)
-
-
-def stage(aws, name, around):
-    dims = {**COMPONENT_DIMS, names.STAGE_DIMENSION: name}
-    return [v for _, v in stats(aws, names.SCALE_OUT_STAGE_SECONDS, dims, around)]
-
-
-def stub_streams(aws, *answers, baseline=True):
-    """The scale-out's newest streams, then (no baseline recorded yet) the listing for the cold deployment."""
-    logs = aws.stub("logs", "describe_log_streams")
-    newest = {"logGroupName": LOG_GROUP, "orderBy": "LastEventTime", "descending": True, "limit": 50}
-    fixtures.stub(logs, answers[0], newest)
-    if baseline:
-        fixtures.stub(logs, answers[1] if len(answers) > 1 else answers[0], {"logGroupName": LOG_GROUP, "limit": 50})
-    return logs
-
-
-def test_stage_timeline_from_alarm_history_and_log_streams(recorder_aws, caplog):
-    end = end_of(IC_OUT)  # started 03:53:05.120; ALARM at 03:52:58.402 after a first datapoint at 03:52:10
-    stub_run(recorder_aws, STAGED_CONFIG, IC_OUT, histories=[HISTORY + "component_alarm_high"])
-    stub_streams(recorder_aws, STREAMS + "component_scale_out")  # new copy's stream: first event 03:55:10.500
-    with caplog.at_level("INFO"):
-        record(recorder_aws, STAGED_CONFIG, run_at(end))
-    assert stage(recorder_aws, names.STAGE_ALARM_EVALUATION, end) == [pytest.approx(48.402)]
-    assert stage(recorder_aws, names.STAGE_ALARM_TO_ACTIVITY, end) == [pytest.approx(6.718)]
-    assert stage(recorder_aws, names.STAGE_PROVISIONING_AND_PULL, end) == [pytest.approx(125.38)]
-    assert stage(recorder_aws, names.STAGE_LOAD_AND_HEALTH_CHECK, end) == [pytest.approx(145.14)]
-    # The stages add up to the scale-out's own latency (from the first datapoint): 55.12 + 270.52.
-    # Cold deployment: created 09:10:00, first stream's first event 09:15:05 -> 305 s; 125.38 / 305.
-    ratio = stats(recorder_aws, names.PROVISIONING_PULL_TO_COLD_RATIO, COMPONENT_DIMS, end)
-    assert [v for _, v in ratio] == [pytest.approx(125.38 / 305)]
-    (line,) = [json.loads(r.message) for r in caplog.records if "recorder-scale-out-stages" in r.message]
-    assert line["stages"][names.STAGE_PROVISIONING_AND_PULL] == {"seconds": pytest.approx(125.38), "label": "bounded"}
-    assert line["stages"][names.STAGE_ALARM_EVALUATION]["label"] == "measured"
-    assert line["cache"] == {"label": "inference", "pull_seconds": pytest.approx(125.38), "cold_seconds": 305.0,
-                             "ratio": 0.411}  # fmt: skip
-    item = recorder_aws.boto("dynamodb").get_item(
-        TableName=TABLE, Key={"pk": {"S": "cold-baseline#inference-component/qwen3-8b-ic#2026-11-23T09:10:00+00:00"}}
-    )
-    assert item["Item"]["seconds"] == {"N": "305.0"}  # recorded once, for the next scale-outs
-
-
-def test_a_recorded_cold_baseline_is_not_read_again(recorder_aws):
-    end = end_of(IC_OUT)
-    key = "cold-baseline#inference-component/qwen3-8b-ic#2026-11-23T09:10:00+00:00"
-    recorder_aws.boto("dynamodb").put_item(TableName=TABLE, Item={"pk": {"S": key}, "seconds": {"N": "250.76"}})
-    stub_run(recorder_aws, STAGED_CONFIG, IC_OUT, histories=[HISTORY + "none"])
-    stub_streams(recorder_aws, STREAMS + "component_scale_out", baseline=False)  # one listing only
-    record(recorder_aws, STAGED_CONFIG, run_at(end))
-    ratio = stats(recorder_aws, names.PROVISIONING_PULL_TO_COLD_RATIO, COMPONENT_DIMS, end)
-    assert [v for _, v in ratio] == [pytest.approx(0.5)]
-    assert stage(recorder_aws, names.STAGE_ALARM_EVALUATION, end) == []  # no alarm history: detection not told
-
-
-def test_no_new_stream_means_no_log_stages(recorder_aws):
-    end = end_of(IC_OUT)
-    stub_run(recorder_aws, STAGED_CONFIG, IC_OUT, histories=[HISTORY + "component_alarm_high"])
-    stub_streams(recorder_aws, STREAMS + "none", baseline=False)  # nothing to compare, so no baseline is read
-    record(recorder_aws, STAGED_CONFIG, run_at(end))
-    assert stage(recorder_aws, names.STAGE_PROVISIONING_AND_PULL, end) == []
-    assert stats(recorder_aws, names.PROVISIONING_PULL_TO_COLD_RATIO, COMPONENT_DIMS, end) == []
-    assert stage(recorder_aws, names.STAGE_ALARM_TO_ACTIVITY, end) == [pytest.approx(6.718)]  # detection still told
-
-
-def test_a_missing_log_group_does_not_fail_the_run(recorder_aws):
-    end = end_of(IC_OUT)
-    stub_run(recorder_aws, STAGED_CONFIG, IC_OUT, histories=[HISTORY + "none"])
-    logs = recorder_aws.stub("logs", "describe_log_streams")
-    logs.add_client_error("describe_log_streams", "ResourceNotFoundException", "The specified log group does not exist.")
-    assert record(recorder_aws, STAGED_CONFIG, run_at(end))["scale_outs"] == 1
-    assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end)] == [pytest.approx(270.52)]
-
-
-def test_stage_logs_are_off_by_default(recorder_aws):
-    # No logs stub is queued: a DescribeLogStreams call would fail the run against moto's empty account.
-    stub_run(recorder_aws, COMPONENT_CONFIG, IC_OUT, histories=[HISTORY + "component_alarm_high"])
-    record(recorder_aws, COMPONENT_CONFIG, run_at(end_of(IC_OUT)))
-    assert stage(recorder_aws, names.STAGE_ALARM_EVALUATION, end_of(IC_OUT)) == []
-    assert Config.from_env({"ENDPOINT_NAME": "e", "VARIANT_NAME": "v", "CLAIM_TABLE": "t"}).stage_logs is False
-    assert Config.from_env({"ENDPOINT_NAME": "e", "VARIANT_NAME": "v", "CLAIM_TABLE": "t", "STAGE_LOGS": "true"}).stage_logs
-
-
-def test_sagemaker_stage_metrics_replace_the_bounds_they_make_obsolete():
-    started = datetime(2026, 11, 24, 3, 53, 5, tzinfo=timezone.utc)
-    ended, first_event = started + timedelta(seconds=270), started + timedelta(seconds=125)
-    bounded = stage_timeline(started=started, ended=ended, first_log_event=first_event)
-    assert [(s.name, s.seconds, s.label) for s in bounded] == [
-        (names.STAGE_PROVISIONING_AND_PULL, 125.0, "bounded"), (names.STAGE_LOAD_AND_HEALTH_CHECK, 145.0, "bounded")]
-    measured = {names.STAGE_MODEL_DOWNLOAD: 77.0, names.STAGE_GPU_LOAD: 21.0, names.STAGE_CONTAINER_START: 40.0}
-    full = stage_timeline(started=started, ended=ended, first_log_event=first_event, sagemaker=measured)
-    assert [(s.name, s.seconds, s.label) for s in full] == [
-        (names.STAGE_PROVISIONING_AND_PULL, 132.0, "bounded"),  # end-to-end minus the measured stages
-        (names.STAGE_MODEL_DOWNLOAD, 77.0, "measured"), (names.STAGE_GPU_LOAD, 21.0, "measured"),
-        (names.STAGE_CONTAINER_START, 40.0, "measured")]  # fmt: skip
-    # Only some present: they are published, the log bounds stay.
-    partial = stage_timeline(started=started, ended=ended, first_log_event=first_event,
-                             sagemaker={names.STAGE_MODEL_DOWNLOAD: 77.0})  # fmt: skip
-    assert [s.name for s in partial] == [names.STAGE_PROVISIONING_AND_PULL, names.STAGE_LOAD_AND_HEALTH_CHECK,
-                                         names.STAGE_MODEL_DOWNLOAD]  # fmt: skip
-    # More measured than the whole scale-out took: inconsistent, so the bounds stay.
-    too_long = {**measured, names.STAGE_MODEL_DOWNLOAD: 250.0}
-    assert [s.name for s in stage_timeline(started=started, ended=ended, sagemaker=too_long)] == [
-        names.STAGE_MODEL_DOWNLOAD, names.STAGE_GPU_LOAD, names.STAGE_CONTAINER_START]
-    # An ALARM after the activity started did not start it: no detection stages.
-    late_alarm = (started - timedelta(seconds=30), started + timedelta(seconds=2))
-    assert stage_timeline(started=started, ended=ended, alarm=late_alarm) == []
-    # A first event outside the activity is not its copy's.
-    assert stage_timeline(started=started, ended=ended, first_log_event=ended + timedelta(seconds=1)) == []
-
-
-def test_e2e_scaling_latency_gap_from_a_stage_reader(recorder_aws):
-    end = end_of(IC_OUT)  # ScaleOutLatency 270.52
-    asked = []
-
-    def reader(target, activity):
-        asked.append((target.resource_id, activity["ActivityId"]))
-        return {E2E: 262.0}
-
-    stub_run(recorder_aws, STAGED_CONFIG, IC_OUT, histories=[HISTORY + "none"])
-    stub_streams(recorder_aws, STREAMS + "none", baseline=False)
-    Recorder(STAGED_CONFIG, recorder_aws.clients, now=lambda: run_at(end), stage_reader=reader).run(scheduled(run_at(end)))
-    assert asked == [("inference-component/qwen3-8b-ic", "3f6c1a2b-0001-4c1d-9e8f-1a2b3c4d5e01")]
-    gap = stats(recorder_aws, names.E2E_SCALING_LATENCY_GAP, COMPONENT_DIMS, end, "Minimum")
-    assert [v for _, v in gap] == [pytest.approx(8.52)]
-
-
-def test_no_cold_baseline_when_the_first_streams_are_gone(recorder_aws, caplog):
-    """Retention removed the cold deployment's stream: a stream created more than an hour after the component is
-    no cold deployment, so no ratio (and nothing stored) rather than a wrong one."""
-    end = end_of(IC_OUT)
-
-    def without_the_cold_stream(answer, _index):
-        answer["logStreams"] = [s for s in answer["logStreams"] if s["creationTime"] > 1795478400000]  # after 11-24
-
-    stub_run(recorder_aws, STAGED_CONFIG, IC_OUT, histories=[HISTORY + "none"])
-    logs = stub_streams(recorder_aws, STREAMS + "component_scale_out", baseline=False)
-    fixtures.stub(logs, STREAMS + "component_scale_out", {"logGroupName": LOG_GROUP, "limit": 50}, edit=without_the_cold_stream)
-    with caplog.at_level("INFO"):
-        record(recorder_aws, STAGED_CONFIG, run_at(end))
-    assert stats(recorder_aws, names.PROVISIONING_PULL_TO_COLD_RATIO, COMPONENT_DIMS, end) == []
-    assert stage(recorder_aws, names.STAGE_PROVISIONING_AND_PULL, end) == [pytest.approx(125.38)]
-    assert any("recorder-cold-baseline-unknown" in r.message for r in caplog.records)
-
-
-def test_first_event_after_takes_the_earliest_first_event_of_the_streams_created_in_the_window():
-    streams = fixtures.response(STREAMS + "component_scale_out")["logStreams"]
-    day = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
-    assert first_event_after(streams, day, day + timedelta(days=1)) == datetime(2026, 11, 23, 9, 15, 5, tzinfo=timezone.utc)
-    scale_out = datetime(2026, 11, 24, 3, 53, 5, 120000, tzinfo=timezone.utc)
-    assert first_event_after(streams, scale_out, scale_out + timedelta(minutes=5)) == datetime(
-        2026, 11, 24, 3, 55, 10, 500000, tzinfo=timezone.utc)
-    assert first_event_after(streams, day - timedelta(days=1), day) is None
