@@ -46,8 +46,8 @@ class Loopback:
                 loopback.requests.append({"method": "POST", "path": self.path, "headers": dict(self.headers.items()),
                                           "body": body})  # fmt: skip
                 query = urllib.parse.parse_qs(body.decode())["query"][0]
-                name = next((f for metric, f in loopback.answers.items() if f'"{metric}"' in query), "empty")
-                payload = json.dumps(fixtures.response(PROMQL + name)).encode()
+                name = next((f for metric, f in loopback.answers.items() if f'"{metric}"' in query), PROMQL + "empty")
+                payload = json.dumps(fixtures.response(name)).encode()
                 self.send_response(loopback.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
@@ -96,8 +96,8 @@ def activity() -> dict:
     return fixtures.response(IC_OUT, client)["ScalingActivities"][0]  # 03:53:05.120 -> 03:57:35.640
 
 
-ALL_FOUR = {"model_download_time": "model_download_one_event", "gpu_load_time": "gpu_load_one_event",
-            "container_start_time": "container_start_repeated", "e2e_duration": "e2e_one_scale_out"}  # fmt: skip
+ALL_FOUR = {"model_download_time": PROMQL + "model_download_one_event", "gpu_load_time": PROMQL + "gpu_load_one_event",
+            "container_start_time": PROMQL + "container_start_repeated", "e2e_duration": PROMQL + "e2e_one_scale_out"}  # fmt: skip
 
 
 def test_reads_the_four_lifecycle_stages_of_one_scale_out(serve, fixed_clock):
@@ -117,7 +117,7 @@ def test_reads_the_four_lifecycle_stages_of_one_scale_out(serve, fixed_clock):
 
 
 def test_a_stage_with_several_values_is_not_attributed(serve):
-    server = serve({"model_download_time": "two_copies"})  # and nothing for the others
+    server = serve({"model_download_time": PROMQL + "two_copies"})  # and nothing for the others
     assert reader(server)(COMPONENT_CONFIG.targets[0], activity()) == {}
     assert single_value(fixtures.response(PROMQL + "two_copies")) is None
     assert single_value(fixtures.response(PROMQL + "container_start_repeated")) == 140.1  # one value, re-sent
@@ -125,7 +125,7 @@ def test_a_stage_with_several_values_is_not_attributed(serve):
 
 @pytest.mark.parametrize("status", [200, 400])
 def test_an_error_answer_raises(serve, status):
-    server = serve({"model_download_time": "error_bad_data"}, status=status)
+    server = serve({"model_download_time": PROMQL + "error_bad_data"}, status=status)
     with pytest.raises(QueryError, match="bad_data: 1:2: parse error"):
         reader(server)(COMPONENT_CONFIG.targets[0], activity())
 

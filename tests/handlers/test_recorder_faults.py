@@ -18,8 +18,9 @@ from constructs_pkg.runtime.recorder import RECORD_LOOKBACK, Config, Recorder, R
 from constructs_pkg.runtime.stages import detection_seconds
 
 from .. import fixtures
-from .test_recorder import (AAS, COMPONENT, COMPONENT_CONFIG, COMPONENT_DIMS, HISTORY, IC_OUT, STAGED_CONFIG, STREAMS,
-                            TABLE, end_of, record, recorder_aws, run_at, scheduled, stage, stats, stub_run, stub_streams)  # noqa: F401  # fmt: skip
+from .test_recorder import (AAS, COMPONENT, COMPONENT_CONFIG, COMPONENT_DIMS, HISTORY, IC_OUT, TABLE, end_of, record,
+                            recorder_aws, run_at, scheduled, stats, stub_run)  # noqa: F401  # fmt: skip
+from .test_recorder_stages import STAGED_CONFIG, STREAMS, stage, stub_streams
 
 OTHER = f"{COMPONENT}-b"
 TWO = Config(**{**COMPONENT_CONFIG.__dict__, "components": (COMPONENT, OTHER)})
@@ -338,7 +339,7 @@ def test_malformed_alarm_history_costs_only_that_activitys_detection(recorder_aw
 def test_a_failing_cold_baseline_read_costs_only_the_cache_ratio(recorder_aws):
     end = end_of(IC_OUT)
     stub_run(recorder_aws, STAGED_CONFIG, IC_OUT, histories=[HISTORY + "component_alarm_high"])
-    stub_streams(recorder_aws, STREAMS + "component_scale_out", baseline=False)
+    stub_streams(recorder_aws, STREAMS + "component_scale_out")
     recorder_aws.stub("dynamodb", "get_item").add_client_error("get_item", "ProvisionedThroughputExceededException",
                                                                 "Throughput exceeds the current capacity", 400)  # fmt: skip
     assert record(recorder_aws, STAGED_CONFIG, run_at(end))["scale_outs"] == 1

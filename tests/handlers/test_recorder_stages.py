@@ -20,7 +20,6 @@ from constructs_pkg.runtime.stages import ARTIFACTS, CONTAINER, E2E, HOLDS, UNKN
 
 from .. import fixtures
 from .test_recorder import (  # noqa: F401 - recorder_aws is a fixture
-    AAS,
     COMPONENT_CONFIG,
     COMPONENT_DIMS,
     HISTORY,
@@ -37,6 +36,7 @@ from .test_recorder import (  # noqa: F401 - recorder_aws is a fixture
     stub_run,
 )
 
+AAS = "application_autoscaling/describe_scaling_activities/"
 STREAMS = "logs/describe_log_streams/"
 STAGED_CONFIG = Config(**{**COMPONENT_CONFIG.__dict__, "stage_logs": True})
 LOG_GROUP = names.component_log_group(COMPONENT_CONFIG.components[0])
@@ -207,10 +207,9 @@ def test_overlapping_scale_outs_publish_no_stage_from_each_others_streams(record
     first would get the second's 52.9 s; neither can be told, so neither gets log stages (no listing is read: none
     is queued, and moto's empty account would answer ResourceNotFound, a different reason)."""
     first_end, second_end = end_of(OVERLAPPING, 1), end_of(OVERLAPPING, 0)
-    with caplog.at_level("INFO"):
-        for end in (second_end, first_end):  # the shorter one ends first
-            stub_run(recorder_aws, STAGED_CONFIG, OVERLAPPING, histories=[HISTORY + "component_alarm_high"])
-            record(recorder_aws, STAGED_CONFIG, run_at(end))
+    with caplog.at_level("INFO"):  # one run records both (each activity is claimed on its own): two histories
+        stub_run(recorder_aws, STAGED_CONFIG, OVERLAPPING, histories=[HISTORY + "component_alarm_high"] * 2)
+        record(recorder_aws, STAGED_CONFIG, run_at(first_end))
     for end in (first_end, second_end):
         assert stage(recorder_aws, names.STAGE_PROVISIONING_AND_PULL, end) == []
         assert stage(recorder_aws, names.STAGE_LOAD_AND_HEALTH_CHECK, end) == []
@@ -260,12 +259,11 @@ def test_an_alarm_that_stays_in_alarm_starts_only_its_first_activity(recorder_aw
         answer["AlarmHistoryItems"] = [i for i in answer["AlarmHistoryItems"] if "to ALARM" in i["HistorySummary"]]
 
     first_end, repeat_end = end_of(REPEATS, 1), end_of(REPEATS, 0)
-    with caplog.at_level("INFO"):
-        for end in (first_end, repeat_end):
-            stub_run(recorder_aws, STAGED_CONFIG, REPEATS, histories=[HISTORY + "component_alarm_high"],
-                     history_edit=stays_in_alarm)  # fmt: skip
-            stub_streams(recorder_aws, STREAMS + "none")
-            record(recorder_aws, STAGED_CONFIG, run_at(end))
+    with caplog.at_level("INFO"):  # one run records both (each activity is claimed on its own): two histories
+        stub_run(recorder_aws, STAGED_CONFIG, REPEATS, histories=[HISTORY + "component_alarm_high"] * 2,
+                 history_edit=stays_in_alarm)  # fmt: skip
+        stub_streams(recorder_aws, STREAMS + "none")
+        record(recorder_aws, STAGED_CONFIG, run_at(repeat_end))
     detection = stats(recorder_aws, names.SCALE_OUT_DETECTION_LATENCY, COMPONENT_DIMS, first_end)
     assert detection == [(pytest.approx(first_end, abs=timedelta(seconds=1)), pytest.approx(55.12))]  # the first only
     assert stage(recorder_aws, names.STAGE_ALARM_TO_ACTIVITY, first_end) == [pytest.approx(6.718)]
