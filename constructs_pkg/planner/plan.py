@@ -3,7 +3,7 @@
 The stage arithmetic is in ``timeline``; the constants, and the rows they are fitted to, in ``constants``.
 The interval is the spread of the leave-one-out errors over all eleven published rows: each published number,
 predicted by constants fitted to the other ten, was off by ``LEAVE_ONE_OUT``; a prediction's interval is the range
-of true values those errors allow (``prediction / (1 + error)``).
+of true values an error as large as the largest of them, either way, allows (``prediction / (1 ± error)``).
 """
 
 from __future__ import annotations
@@ -97,8 +97,10 @@ class Interval:
 
     @classmethod
     def from_errors(cls, predicted: float, errors: tuple[float, ...], basis: str) -> Interval:
-        """The true values ``predicted / (1 + e)`` allows for the smallest and largest relative error ``e``."""
-        return cls(predicted / (1 + max(errors)), predicted / (1 + min(errors)), basis)
+        """The true values ``predicted / (1 + e)`` allows for any relative error ``e`` as large as the largest seen,
+        either way: with a handful of errors, their signs say little."""
+        worst = min(max(abs(e) for e in errors), 0.95)
+        return cls(predicted / (1 + worst), predicted / (1 - worst), basis)
 
 
 @dataclass(frozen=True)
