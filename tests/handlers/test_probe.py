@@ -1,0 +1,239 @@
+"""The scale-out probe end to end: boto3's SageMaker Runtime client against a loopback HTTP server that speaks the
+runtime protocol (``POST /endpoints/{EndpointName}/invocations``, through ``endpoint_url``), and the control plane
+answered from cited fixtures through botocore's Stubber.
+
+The server's error answers are the rest-json shape botocore's parser reads: the code in ``x-amzn-ErrorType``, the
+message in the JSON body. Where each one comes from:
+- ``ModelNotReadyException``: HTTP 429, the installed service model (sagemaker-runtime, InvokeEndpoint errors).
+- ``ThrottlingException``: HTTP 400; assumed: the code botocore's retry rules treat as throttling for every service
+  (botocore data/_retry.json "throttling" codes); the runtime model lists no throttling error of its own.
+- a bare 429 without a code: assumed, for a front end that limits requests before the service does.
+- ``ValidationError`` "... has no capacity ...": HTTP 400; the fact sheet's second-hand scale-to-zero measurement
+  ("first request at zero returns HTTP 400 'has no capacity'").
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from PIL import Image
+
+from constructs_pkg.probe import Limits, LoadResult, classify, png
+from constructs_pkg.probe.cli import RUNTIME_CONFIG, Clients, main
+from constructs_pkg.probe.load import run_load
+
+from .. import fixtures
+
+REGION = "us-east-1"
+COMPONENT_FIXTURE = "sagemaker/describe_inference_component/in_service"
+HISTORY = "application_autoscaling/describe_scaling_activities/component_scale_out_successful"
+IN_PROGRESS = "application_autoscaling/describe_scaling_activities/component_in_progress"
+ENDPOINT = fixtures.response(COMPONENT_FIXTURE)["EndpointName"]
+COMPONENT = fixtures.response(COMPONENT_FIXTURE)["InferenceComponentName"]
+
+OK = (200, None, {"generated_text": "The sea is wide."})
+NOT_READY = (429, "ModelNotReadyException", {"message": "Model is not ready yet"})
+THROTTLED = (400, "ThrottlingException", {"message": "Rate exceeded"})
+BARE_429 = (429, None, {"message": "Too Many Requests"})
+NO_CAPACITY = (400, "ValidationError", {"message": "Inference Component has no capacity to process this request."})
+
+
+class RuntimeServer:
+    """A loopback SageMaker Runtime: answers each request from ``script`` in turn (the last answer repeats)."""
+
+    def __init__(self, script: list[tuple[int, str | None, dict]]) -> None:
+        self.script, self.requests, self.lock = script, [], threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with server.lock:
+                    server.requests.append((self.path, dict(self.headers), body))
+                    status, code, payload = server.script[min(len(server.requests), len(server.script)) - 1]
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                if code is not None:
+                    self.send_header("x-amzn-ErrorType", f"{code}:http://internal.amazon.com/coral/com.amazonaws.sagemaker/")
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def serve() -> Iterator:
+    servers: list[RuntimeServer] = []
+
+    def start(script: list) -> RuntimeServer:
+        servers.append(RuntimeServer(script))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def _client(service: str, **kwargs: object):
+    return boto3.client(service, region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing",
+                        **kwargs)  # fmt: skip
+
+
+class Stubbed:
+    """A real client whose every call is answered by ``answer(operation, params, call number)``, through Stubber, so
+    botocore checks each request against the input shape and each answer against the output shape."""
+
+    def __init__(self, service: str, answer) -> None:
+        self.client, self.answer, self.calls = _client(service), answer, []
+        self.stubber = Stubber(self.client)
+        self.stubber.activate()
+
+    def __getattr__(self, operation: str):
+        def call(**params):
+            self.calls.append(operation)
+            self.stubber.add_response(operation, self.answer(operation, params, len(self.calls)), params)
+            return getattr(self.client, operation)(**params)
+
+        return call
+
+
+def _control(started: dict, *, scale_out_after: int | None = 2, finished_after: int = 3, startup: float = 250.0):
+    """Application Auto Scaling: only older activities until call ``scale_out_after``, then the probe's activity,
+    InProgress, then Successful ``startup`` seconds after it started (2 s after the load)."""
+
+    def activities(operation, params, number):
+        answer = fixtures.response(HISTORY, _client("application-autoscaling"))
+        if scale_out_after is None or number < scale_out_after:
+            return answer
+        item = fixtures.response(IN_PROGRESS, _client("application-autoscaling"))["ScalingActivities"][0]
+        item["StartTime"] = started["at"] + timedelta(seconds=2)
+        if number >= finished_after:
+            done = answer["ScalingActivities"][0]
+            item.update(StatusCode="Successful", StatusMessage=done["StatusMessage"],
+                        EndTime=item["StartTime"] + timedelta(seconds=startup))  # fmt: skip
+        answer["ScalingActivities"].insert(0, item)
+        return answer
+
+    def component(operation, params, number):
+        return fixtures.response(COMPONENT_FIXTURE, _client("sagemaker"))
+
+    return Stubbed("application-autoscaling", activities), Stubbed("sagemaker", component)
+
+
+def _run(server: RuntimeServer, tmp_path, *extra: str, control=None, ask=lambda _: "y"):
+    started: dict = {}
+
+    def now() -> datetime:
+        at = datetime.now(timezone.utc)
+        started.setdefault("at", at)
+        return at
+
+    autoscaling, sagemaker = control(started) if control else _control(started)
+    clients = Clients(_client("sagemaker-runtime", endpoint_url=server.url, config=RUNTIME_CONFIG), sagemaker, autoscaling)
+    out, progress = io.StringIO(), io.StringIO()
+    code = main(["--endpoint", ENDPOINT, "--component", COMPONENT, "--report", str(tmp_path / "r.json"),
+                 "--chart", str(tmp_path / "r.png"), *extra], clients=clients, ask=ask, out=out, progress=progress,
+                sleep=lambda _s: time.sleep(0.05), now=now)  # fmt: skip
+    report = json.loads((tmp_path / "r.json").read_text()) if (tmp_path / "r.json").exists() else None
+    return code, report, out.getvalue(), progress.getvalue()
+
+
+def test_the_probe_triggers_waits_for_and_reports_the_scale_out_against_the_plan(serve, tmp_path):
+    server = serve([OK, OK, OK, NOT_READY, THROTTLED, BARE_429, OK] * 4 + [OK])
+    code, report, out, progress = _run(server, tmp_path, "--concurrency", "4", "--requests", "40", "--duration", "20",
+                                       "--instance-type", "ml.g6.2xlarge", "--yes")  # fmt: skip
+    assert code == 0
+    path, headers, body = server.requests[0]
+    assert path == f"/endpoints/{ENDPOINT}/invocations"
+    assert headers["X-Amzn-SageMaker-Inference-Component"] == COMPONENT and json.loads(body)["inputs"]
+    outcomes = report["load"]["outcomes"]
+    assert outcomes["ok"] >= 3 and outcomes["model_not_ready"] >= 1 and outcomes["throttled"] >= 2
+    assert report["load"]["sent"] == len(server.requests) <= 40
+    assert report["measured"]["startup_seconds"] == 250.0 and report["activity"]["StatusCode"] == "Successful"
+    assert report["verdict"] == "within the predicted interval"
+    assert "startup (activity start -> healthy)" in out and "interval" in out
+    assert "scale-out InProgress" in progress and "scale-out Successful" in progress
+    image = Image.open(tmp_path / "r.png")
+    assert image.size == (720, 160) and image.getpixel((5, 5)) == png.PAPER
+    assert image.getpixel((20, 40)) == png.DETECTION and image.getpixel((200, 40)) == png.STARTUP  # measured bar
+    assert image.getpixel((25, 100)) == png.DETECTION  # the predicted 30 s of detection, on the second bar
+
+
+def test_the_load_stops_once_the_scale_out_has_started(serve, tmp_path):
+    server = serve([OK])
+    code, report, _, _ = _run(server, tmp_path, "--concurrency", "2", "--requests", "5000", "--duration", "30", "--yes")
+    assert code == 0 and report["load"]["stopped_by"] == "scale-out started"
+    assert report["load"]["sent"] < 5000 and report["prediction"] is None
+
+
+def test_without_confirmation_nothing_is_sent(serve, tmp_path):
+    server = serve([OK])
+    code, report, out, _ = _run(server, tmp_path, ask=lambda _: "")
+    assert code == 1 and server.requests == [] and report is None
+    assert "which you pay for" in out and "Nothing sent." in out
+
+    def closed(_prompt: str) -> str:
+        raise EOFError
+
+    assert _run(server, tmp_path, ask=closed)[0] == 1 and server.requests == []
+
+
+def test_no_scale_out_is_reported_as_such(serve, tmp_path):
+    server = serve([NO_CAPACITY])
+    code, report, out, _ = _run(server, tmp_path, "--requests", "6", "--duration", "1", "--wait", "0.3", "--poll",
+                                "0.1", "--yes", control=lambda started: _control(started, scale_out_after=None))  # fmt: skip
+    assert code == 3 and report["activity"] is None and report["load"]["outcomes"] == {"no_capacity": 6}
+    assert "No scale-out started" in out
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--concurrency", "65"], "concurrency must be a whole number from 1 to 64, got 65"),
+    (["--requests", "0"], "requests must be a whole number from 1 to 5000, got 0"),
+    (["--duration", "1801"], "duration must be more than 0 and at most 1800 s, got 1801"),
+    (["--wait", "0"], "--wait must be in (0, 3600]"),
+])  # fmt: skip
+def test_caps_are_enforced_with_a_clear_error(flags, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--endpoint", ENDPOINT, *flags], clients=None)
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_run_load_stops_at_the_request_cap_and_at_the_duration_cap():
+    calls = []
+    result = run_load(lambda: calls.append(1), Limits(concurrency=3, requests=10), threading.Event(), LoadResult())
+    assert len(calls) == 10 and result.stopped_by == "request cap" and result.outcomes == {"ok": 10}
+    ticks = iter(range(1000))
+    timed = run_load(lambda: None, Limits(concurrency=1, requests=5000, duration_seconds=5), threading.Event(),
+                     LoadResult(), clock=lambda: float(next(ticks)))  # fmt: skip
+    assert timed.stopped_by == "duration cap" and timed.sent < 10
+
+
+def test_classify_names_each_kind_of_refusal(serve):
+    server = serve([NOT_READY, THROTTLED, BARE_429, NO_CAPACITY, (500, "InternalFailure", {"message": "x"})])
+    runtime = _client("sagemaker-runtime", endpoint_url=server.url, config=RUNTIME_CONFIG)
+    kinds = []
+    for _ in range(5):
+        with pytest.raises(Exception) as error:
+            runtime.invoke_endpoint(EndpointName=ENDPOINT, Body=b"{}", ContentType="application/json")
+        kinds.append(classify(error.value))
+    assert kinds == ["model_not_ready", "throttled", "throttled", "no_capacity", "error:InternalFailure"]
