@@ -87,5 +87,5 @@ def minimise(loss: Callable[[dict[str, float]], float], start: dict[str, float],
                 best = simplex[0]
                 simplex = [best] + [[b + 0.5 * (x - b) for b, x in zip(best, p)] for p in simplex[1:]]
                 scores = [scores[0]] + [f(p) for p in simplex[1:]]
-    best = min(range(len(simplex)), key=scores.__getitem__)
-    return {name: math.exp(x) for name, x in zip(names, simplex[best])}
+    winner = min(range(len(simplex)), key=scores.__getitem__)
+    return {name: math.exp(x) for name, x in zip(names, simplex[winner])}

@@ -252,17 +252,15 @@ def plan_scale_out(
     new = placement is Placement.NEW_INSTANCE
     stages = (
         StageEstimate("detection", d, _detection_basis(detection), 0.0),
-        StageEstimate("provisioning", t.provisioning,
-                      "assumed: ~1.75 min from AWS's scale-to-zero blog (second-hand breakdown)" if new
-                      else "0 s: the copy is placed on a running instance", d),
-        StageEstimate("image_pull", t.pull, _pull_basis(cache, image, image_bytes, pull_rate, link) + share,
+        StageEstimate("provisioning", t.provisioning, _provisioning_basis(c, new), d),
+        StageEstimate("image_pull", t.pull, _pull_basis(c, cache, image, image_bytes, pull_rate, link) + share,
                       d + t.pull_start),
         StageEstimate("model_download", t.download, download_when
                       + _download_basis(c, model, model_bytes, download_rate, bandwidth.describe()) + share,
                       d + t.download_start),
         StageEstimate("model_load", t.load, f"{c.start_base_seconds:.0f} s container start + "
-                      f"{c.load_seconds_per_gb:.1f} s/GB weights over {accelerators} accelerator(s) (fitted; parallel "
-                      "shard loading assumed)", d + t.load_start),
+                      f"{c.load_seconds_per_gb:.1f} s/GB weights over {accelerators} accelerator(s) ({_source(c, 'start_base_seconds')}; "
+                      "parallel shard loading assumed)", d + t.load_start),
         StageEstimate("health_check", t.health, "assumed: SageMaker's ping interval is not published",
                       d + t.load_start + t.load),
     )  # fmt: skip
@@ -279,18 +277,32 @@ def _detection_basis(d: DetectionSettings) -> str:
     return text + (f" + {d.reaction_lag_seconds:g} s reaction lag" if d.reaction_lag_seconds else "; no publish lag modelled")
 
 
-def _pull_basis(cache: bool, image: int, given: int | None, rate: float, link: float) -> str:
+def _source(c: Constants, name: str) -> str:
+    """Where a constant's value comes from: the published fit, or this endpoint's calibration."""
+    return "fitted" if getattr(c, name) == getattr(FITTED, name) else "calibrated on this endpoint's scale-outs"
+
+
+def _provisioning_basis(c: Constants, new_instance: bool) -> str:
+    if not new_instance:
+        return "0 s: the copy is placed on a running instance"
+    if c.provisioning_seconds == FITTED.provisioning_seconds:
+        return "assumed: ~1.75 min from AWS's scale-to-zero blog (second-hand breakdown)"
+    return "calibrated on this endpoint's scale-outs"
+
+
+def _pull_basis(c: Constants, cache: bool, image: int, given: int | None, rate: float, link: float) -> str:
     if cache:
         return "0 s: container image cache on (image already on the instance)"
     size = f"{image / GB:.1f} GB" + (" (assumed: size unknown, LMI image)" if given is None else "")
-    limit = "link-bound" if rate == link else "fitted"
+    limit = "link-bound" if rate == link else _source(c, "pull_bytes_per_second")
     return f"{size} at {rate / 1e6:.0f} MB/s ({limit})"
 
 
 def _download_basis(c: Constants, model: int, given: int | None, rate: float, link_text: str) -> str:
     size = f"{model / GB:.1f} GB" + (" (assumed: size unknown, Qwen3-8B)" if given is None else "")
     capped = " (assumed 10 Gbps cap)" if rate == c.download_cap_bytes_per_second else ""
-    return f"{size} at {rate / 1e6:.0f} MB/s, {c.download_link_fraction:.2f} x the baseline bandwidth ({link_text}){capped}"
+    return (f"{size} at {rate / 1e6:.0f} MB/s, {c.download_link_fraction:.2f} x the baseline bandwidth ({link_text}), "
+            f"{_source(c, 'download_link_fraction')}{capped}")
 
 
 def _is_int(value: object) -> bool:
