@@ -117,16 +117,17 @@ class Stubbed:
         return call
 
 
-def _control(started: dict, *, scale_out_after: int | None = 2, finished_after: int = 3, startup: float = 250.0):
-    """Application Auto Scaling: only older activities until call ``scale_out_after``, then the probe's activity,
-    InProgress, then Successful ``startup`` seconds after it started (2 s after the load)."""
+def _control(started: dict, *, scale_out_after: int | None = 2, finished_after: int = 3, startup: float = 250.0,
+             detection: float = 2.0):  # fmt: skip
+    """Application Auto Scaling: only older activities until call ``scale_out_after``, then the probe's activity
+    (``detection`` seconds after the load started), InProgress, then Successful ``startup`` seconds after it started."""
 
     def activities(operation, params, number):
         answer = fixtures.response(HISTORY, _client("application-autoscaling"))
         if scale_out_after is None or number < scale_out_after:
             return answer
         item = fixtures.response(IN_PROGRESS, _client("application-autoscaling"))["ScalingActivities"][0]
-        item["StartTime"] = started["at"] + timedelta(seconds=2)
+        item["StartTime"] = started["at"] + timedelta(seconds=detection)
         if number >= finished_after:
             done = answer["ScalingActivities"][0]
             item.update(StatusCode="Successful", StatusMessage=done["StatusMessage"],
@@ -174,9 +175,11 @@ def test_the_probe_triggers_waits_for_and_reports_the_scale_out_against_the_plan
     assert "startup (activity start -> healthy)" in out and "interval" in out
     assert "scale-out InProgress" in progress and "scale-out Successful" in progress
     image = Image.open(tmp_path / "r.png")
-    assert image.size == (720, 160) and image.getpixel((5, 5)) == png.PAPER
-    assert image.getpixel((20, 40)) == png.DETECTION and image.getpixel((200, 40)) == png.STARTUP  # measured bar
-    assert image.getpixel((25, 100)) == png.DETECTION  # the predicted 30 s of detection, on the second bar
+    assert image.size == (png.WIDTH, png.HEIGHT) and image.getpixel((5, 5)) == png.PAPER
+    origin = png.LABELS + png.MARGIN
+    assert image.getpixel((origin, 40)) == png.DETECTION and image.getpixel((400, 40)) == png.STARTUP  # measured
+    assert image.getpixel((origin + 5, 100)) == png.DETECTION  # the predicted 30 s of detection, on the second bar
+    assert png.INK in {image.getpixel((x, y)) for x in range(png.LABELS) for y in range(30, 60)}  # its label
 
 
 def test_the_load_stops_once_the_scale_out_has_started(serve, tmp_path):
