@@ -115,6 +115,9 @@ class ScaleOutPlan:
     #: Relative errors the interval is built from (default: the published leave-one-out errors).
     errors: tuple[float, ...] = LEAVE_ONE_OUT
     error_basis: str = PUBLISHED_BASIS
+    #: Scaling activity start -> the container starts (its first log line, where the recorder splits
+    #: ProvisioningAndPull from LoadAndHealthCheck), seconds.
+    container_start_seconds: float | None = None
 
     def stage(self, name: str) -> StageEstimate:
         for stage in self.stages:
@@ -157,6 +160,7 @@ class ScaleOutPlan:
             "total_seconds": round(self.total_seconds, 1),
             "total_interval": [round(total.low, 1), round(total.high, 1)],
             "interval_basis": startup.basis,
+            "container_start_seconds": None if self.container_start_seconds is None else round(self.container_start_seconds, 1),
         }
 
     def as_table(self) -> str:
@@ -269,7 +273,7 @@ def plan_scale_out(
               "datapoints_to_alarm": detection.datapoints_to_alarm, "evaluation_periods": detection.evaluations,
               "accelerators": accelerators, "placement": placement.value, "model_source": model_source.value}  # fmt: skip
     spread = LEAVE_ONE_OUT if errors is None else tuple(errors)
-    return ScaleOutPlan(instance_type, cache, stages, inputs, spread, error_basis)
+    return ScaleOutPlan(instance_type, cache, stages, inputs, spread, error_basis, t.container_start)
 
 
 def _detection_basis(d: DetectionSettings) -> str:

@@ -18,9 +18,11 @@ from botocore.config import Config  # type: ignore[import-untyped]
 from ..planner import GB, ModelSource, Placement, ScaleOutPlan, plan_scale_out
 from .load import MAX_CONCURRENCY, MAX_DURATION_SECONDS, MAX_REQUESTS, Limits, LoadResult, run_load
 from .png import chart
-from .watch import FINISHED, Target, current_count, describe_target, scale_out_since
+from .watch import FINISHED, Target, current_count, describe_target, recorder_stages, scale_out_since
 
 MAX_WAIT_SECONDS = 3600.0
+#: The recorder logs a scale-out 2-3 minutes after it ends (it lags its window so the activities settle).
+RECORDER_WAIT_SECONDS = 360.0
 DEFAULT_BODY = '{"inputs": "Write one sentence about the sea.", "parameters": {"max_new_tokens": 64}}'
 #: One attempt per request (a retry would hide the 429s the probe counts); every call ends within its timeouts.
 RUNTIME_CONFIG = Config(connect_timeout=5, read_timeout=60, retries={"total_max_attempts": 1, "mode": "standard"})
@@ -32,12 +34,14 @@ class Clients:
     runtime: Any
     sagemaker: Any
     autoscaling: Any
+    logs: Any = None  # only with --recorder-log-group
 
     @classmethod
     def create(cls, region: str | None, runtime_url: str | None) -> Clients:
         return cls(boto3.client("sagemaker-runtime", region_name=region, endpoint_url=runtime_url, config=RUNTIME_CONFIG),
                    boto3.client("sagemaker", region_name=region, config=CONTROL_CONFIG),
-                   boto3.client("application-autoscaling", region_name=region, config=CONTROL_CONFIG))  # fmt: skip
+                   boto3.client("application-autoscaling", region_name=region, config=CONTROL_CONFIG),
+                   boto3.client("logs", region_name=region, config=CONTROL_CONFIG))  # fmt: skip
 
 
 def parser() -> argparse.ArgumentParser:
@@ -60,6 +64,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", choices=("on", "off"), default="on", help="for the prediction (default on)")
     p.add_argument("--placement", choices=[x.value for x in Placement], default=Placement.NEW_INSTANCE.value)
     p.add_argument("--model-source", choices=[x.value for x in ModelSource], default=ModelSource.S3.value)
+    p.add_argument("--recorder-log-group", help="the ScaleOutRecorder function's log group: wait up to "
+                   f"{RECORDER_WAIT_SECONDS:g} s more for its stage line of this scale-out (logs:FilterLogEvents)")  # fmt: skip
     p.add_argument("--report", default="probe-report.json", help="JSON report path (default probe-report.json)")
     p.add_argument("--chart", default="probe-report.png", help="PNG chart path (default probe-report.png)")
     p.add_argument("--region", help="AWS region (default: the SDK's)")
@@ -150,8 +156,25 @@ def run(o: argparse.Namespace, c: Clients, target: Target, limits: Limits, plan:
             break
     stop.set()
     load.join()
+    stages = None
+    if o.recorder_log_group is not None and activity is not None and activity["StatusCode"] == "Successful":
+        stages = _wait_for_recorder(o, c, activity, started, progress=progress, sleep=sleep, now=now)
     print(file=progress)
-    return report(target, limits, result, activity, started, plan, counts)
+    return report(target, limits, result, activity, started, plan, counts, stages)
+
+
+def _wait_for_recorder(o: argparse.Namespace, c: Clients, activity: dict[str, Any], started: datetime, *,
+                       progress: TextIO, sleep: Callable[[float], None], now: Callable[[], datetime]) -> dict[str, Any] | None:  # fmt: skip
+    waited_from = now()
+    while True:
+        stages = recorder_stages(c.logs, o.recorder_log_group, activity["ActivityId"],
+                                 start_ms=int(started.timestamp() * 1000), end_ms=int(now().timestamp() * 1000) + 1)  # fmt: skip
+        waited = (now() - waited_from).total_seconds()
+        if stages is not None or waited >= RECORDER_WAIT_SECONDS:
+            return stages
+        line = f"{waited:6.0f} s | waiting for the recorder's stage line of activity {activity['ActivityId']}"
+        progress.write(("\r" + line.ljust(100)) if progress.isatty() else line + "\n")
+        sleep(o.poll)
 
 
 def _show(stream: TextIO, at: float, result: LoadResult, activity: dict[str, Any] | None, desired: int | None,
@@ -165,7 +188,7 @@ def _show(stream: TextIO, at: float, result: LoadResult, activity: dict[str, Any
 
 
 def report(target: Target, limits: Limits, result: LoadResult, activity: dict[str, Any] | None, started: datetime,
-           plan: ScaleOutPlan | None, counts: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
+           plan: ScaleOutPlan | None, counts: list[dict[str, Any]], stages: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
     measured = None
     if activity is not None and activity.get("EndTime") is not None and activity["StatusCode"] == "Successful":
         detection = (activity["StartTime"] - started).total_seconds()
@@ -190,6 +213,7 @@ def report(target: Target, limits: Limits, result: LoadResult, activity: dict[st
             "ActivityId", "StatusCode", "StartTime", "EndTime", "Description", "Cause", "StatusMessage")},
         "counts": counts,
         "measured": measured,
+        "recorder_stages": stages,
         "prediction": prediction,
         "verdict": verdict,
     }  # fmt: skip
@@ -212,6 +236,32 @@ def timeline_text(r: dict[str, Any]) -> str:
                   "measured includes the time the load takes to build up"),
                  ("startup (activity start -> healthy)", f"{m['startup_seconds']:.0f}", f"{p['startup_seconds']:.0f}",
                   f"interval {low:.0f} to {high:.0f}: {r['verdict']}")]  # fmt: skip
+    rows += _recorder_rows(r.get("recorder_stages"), p)
     rows.append(("total", f"{m['total_seconds']:.0f}", "-" if p is None else f"{p['total_seconds']:.0f}", ""))
     width = max(len(row[0]) for row in rows)
     return "\n".join(f"{a:<{width}}  {b:>10}  {c:>11}  {d}".rstrip() for a, b, c, d in rows)
+
+
+#: The recorder's stages, and the part of the prediction each one compares with.
+_RECORDER_ROWS = (
+    ("AlarmEvaluation", "  alarm evaluation (first datapoint over target -> ALARM)", "detection"),
+    ("AlarmToActivity", "  alarm -> activity start", None),
+    ("ProvisioningAndPull", "  provisioning and pull (activity start -> first log line)", "before"),
+    ("LoadAndHealthCheck", "  load and health check (first log line -> healthy)", "after"),
+)
+
+
+def _recorder_rows(stages: dict[str, Any] | None, p: dict[str, Any] | None) -> list[tuple[str, str, str, str]]:
+    if not stages:
+        return []
+    predicted: dict[str, float] = {}
+    if p is not None and p.get("container_start_seconds") is not None:
+        predicted = {"detection": p["stages"][0]["seconds"], "before": p["container_start_seconds"],
+                     "after": p["startup_seconds"] - p["container_start_seconds"]}  # fmt: skip
+    rows = [("stages the recorder logged for this scale-out", "", "", "")]
+    for name, label, key in _RECORDER_ROWS:
+        stage = stages.get(name)
+        if isinstance(stage, dict) and isinstance(stage.get("seconds"), (int, float)):
+            guess = "-" if key is None or key not in predicted else f"{predicted[key]:.0f}"
+            rows.append((label, f"{stage['seconds']:.0f}", guess, str(stage.get("label", ""))))
+    return rows

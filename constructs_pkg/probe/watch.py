@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..planner.calibrate import log_group_lines, parse_line
 from ..runtime import names
 
 FINISHED = frozenset({"Successful", "Failed", "Unfulfilled", "Overridden"})
@@ -82,3 +83,16 @@ def _is_scale_out(activity: dict[str, Any], target: Target) -> bool:
         return False
     counts = _TO.findall(activity.get("Description") or "")
     return bool(counts) and target.count_before is not None and int(counts[-1]) > target.count_before
+
+
+def recorder_stages(logs: Any, log_group: str, activity_id: str, *, start_ms: int, end_ms: int) -> dict[str, Any] | None:
+    """The stages the scale-out recorder logged for this activity (its ``recorder-scale-out-stages`` line), or None.
+
+    The recorder attributes stages, or publishes none when it cannot tell (its module says how); the probe only reads
+    what it logged, so the two never disagree about the same scale-out."""
+    for line in log_group_lines(logs, log_group, start_ms=start_ms, end_ms=end_ms):
+        record = parse_line(line)
+        stages = None if record is None or record.get("activity") != activity_id else record.get("stages")
+        if isinstance(stages, dict):
+            return stages
+    return None

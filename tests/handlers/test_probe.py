@@ -37,6 +37,7 @@ REGION = "us-east-1"
 COMPONENT_FIXTURE = "sagemaker/describe_inference_component/in_service"
 HISTORY = "application_autoscaling/describe_scaling_activities/component_scale_out_successful"
 IN_PROGRESS = "application_autoscaling/describe_scaling_activities/component_in_progress"
+RECORDER_LINE = "logs/filter_log_events/recorder_stage_line"
 ENDPOINT = fixtures.response(COMPONENT_FIXTURE)["EndpointName"]
 COMPONENT = fixtures.response(COMPONENT_FIXTURE)["InferenceComponentName"]
 
@@ -141,7 +142,20 @@ def _control(started: dict, *, scale_out_after: int | None = 2, finished_after: 
     return Stubbed("application-autoscaling", activities), Stubbed("sagemaker", component)
 
 
-def _run(server: RuntimeServer, tmp_path, *extra: str, control=None, ask=lambda _: "y"):
+def _recorder_logs(lines_after: int = 2) -> Stubbed:
+    """CloudWatch Logs: the recorder has not logged the scale-out before call ``lines_after`` (the cited answer with
+    its events emptied), then it has (the cited answer)."""
+
+    def filter_log_events(operation, params, number):
+        answer = fixtures.response(RECORDER_LINE, _client("logs"))
+        if number < lines_after:
+            answer["events"] = []
+        return answer
+
+    return Stubbed("logs", filter_log_events)
+
+
+def _run(server: RuntimeServer, tmp_path, *extra: str, control=None, ask=lambda _: "y", logs=None):
     started: dict = {}
 
     def now() -> datetime:
@@ -150,7 +164,8 @@ def _run(server: RuntimeServer, tmp_path, *extra: str, control=None, ask=lambda 
         return at
 
     autoscaling, sagemaker = control(started) if control else _control(started)
-    clients = Clients(_client("sagemaker-runtime", endpoint_url=server.url, config=RUNTIME_CONFIG), sagemaker, autoscaling)
+    clients = Clients(_client("sagemaker-runtime", endpoint_url=server.url, config=RUNTIME_CONFIG), sagemaker, autoscaling,
+                      logs)  # fmt: skip
     out, progress = io.StringIO(), io.StringIO()
     code = main(["--endpoint", ENDPOINT, "--component", COMPONENT, "--report", str(tmp_path / "r.json"),
                  "--chart", str(tmp_path / "r.png"), *extra], clients=clients, ask=ask, out=out, progress=progress,
@@ -180,6 +195,19 @@ def test_the_probe_triggers_waits_for_and_reports_the_scale_out_against_the_plan
     assert image.getpixel((origin, 40)) == png.DETECTION and image.getpixel((400, 40)) == png.STARTUP  # measured
     assert image.getpixel((origin + 5, 100)) == png.DETECTION  # the predicted 30 s of detection, on the second bar
     assert png.INK in {image.getpixel((x, y)) for x in range(png.LABELS) for y in range(30, 60)}  # its label
+
+
+def test_the_probe_prints_the_stages_the_recorder_logged_for_its_scale_out(serve, tmp_path):
+    server = serve([OK])
+    logs = _recorder_logs()
+    code, report, out, progress = _run(server, tmp_path, "--requests", "20", "--instance-type", "ml.g6.2xlarge",
+                                       "--recorder-log-group", "/aws/lambda/recorder", "--yes", logs=logs)  # fmt: skip
+    assert code == 0 and logs.calls == ["filter_log_events", "filter_log_events"]
+    assert report["recorder_stages"]["ProvisioningAndPull"] == {"label": "bounded", "seconds": 180.5}
+    assert "waiting for the recorder's stage line of activity 3f6c1a2b-0013" in progress
+    row = next(line for line in out.splitlines() if "provisioning and pull" in line)
+    predicted = report["prediction"]["container_start_seconds"]
+    assert row.split()[-3:] == [f"{180.5:.0f}", f"{predicted:.0f}", "bounded"]
 
 
 def test_the_load_stops_once_the_scale_out_has_started(serve, tmp_path):
