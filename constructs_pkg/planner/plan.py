@@ -16,8 +16,8 @@ from .constants import FITTED, GB, LEAVE_ONE_OUT, Constants
 from .timeline import ModelSource, Placement, timeline, transfer_rates
 
 #: Used when a size is unknown (None): the LMI image and the Qwen3-8B weights of the calibration row.
-DEFAULT_IMAGE_BYTES = int(17.7 * GB)
-DEFAULT_MODEL_BYTES = int(16.4 * GB)
+DEFAULT_IMAGE_BYTES = round(17.7 * GB)
+DEFAULT_MODEL_BYTES = round(16.4 * GB)
 STAGES = ("detection", "provisioning", "image_pull", "model_download", "model_load", "health_check")
 PUBLISHED_BASIS = "leave-one-out error over the 11 published rows"
 
