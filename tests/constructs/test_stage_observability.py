@@ -261,7 +261,8 @@ def test_plan_scale_out_reports_an_info_annotation(staged):
     assert plan.inputs["image_bytes"] == int(10.6 * GB)
     Annotations.from_stack(stack).has_info(
         f"/{stack.stack_name}/Endpoint/Model",
-        Match.string_like_regexp(rf"predicted scale-out .* {plan.total_seconds:.0f} s from the load spike"),
+        Match.string_like_regexp(rf"predicted scale-out .* {plan.total_seconds:.0f} s from the load spike .* interval "
+                                 rf"{plan.total_interval.low:.0f} to {plan.total_interval.high:.0f} s"),
     )
 
 

@@ -23,6 +23,12 @@ def test_the_package_and_the_planner_import_neither_aws_cdk_nor_jsii(module):
     assert out.strip() == "[]"
 
 
+def test_the_probe_imports_boto3_but_neither_aws_cdk_nor_jsii():
+    out = subprocess.run([sys.executable, "-c", PROBE.format(module="constructs_pkg.probe")], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert out.strip() == "['boto3']"
+
+
 def test_using_a_construct_loads_aws_cdk():
     code = "import sys, constructs_pkg; constructs_pkg.InferenceEndpoint; print('aws_cdk' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
