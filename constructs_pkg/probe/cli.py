@@ -145,7 +145,9 @@ def run(o: argparse.Namespace, c: Clients, target: Target, limits: Limits, plan:
         seen = scale_out_since(c.autoscaling, target, started)
         if seen is not None:
             activity = seen
-            stop.set()  # the scale-out is triggered: no more paid requests are needed
+            with result.lock:  # the scale-out is triggered: no more paid requests are needed
+                result.stopped_by = result.stopped_by or "scale-out started"
+            stop.set()
         desired, current = current_count(c.sagemaker, target)
         at = (now() - started).total_seconds()
         counts.append({"seconds": round(at, 1), "desired": desired, "current": current})

@@ -128,7 +128,7 @@ def run_load(invoke: Callable[[], object], limits: Limits, stop: threading.Event
     for thread in threads:
         thread.join()
     with result.lock:
-        result.stopped_by = result.stopped_by or "scale-out started"
+        result.stopped_by = result.stopped_by or "stopped"
         result.elapsed_seconds = clock() - started
     return result
 

@@ -212,9 +212,25 @@ def test_the_probe_prints_the_stages_the_recorder_logged_for_its_scale_out(serve
 
 def test_the_load_stops_once_the_scale_out_has_started(serve, tmp_path):
     server = serve([OK])
-    code, report, _, _ = _run(server, tmp_path, "--concurrency", "2", "--requests", "5000", "--duration", "30", "--yes")
-    assert code == 0 and report["load"]["stopped_by"] == "scale-out started"
-    assert report["load"]["sent"] < 5000 and report["prediction"] is None
+    seen: list[int] = []
+
+    def control(started):
+        autoscaling, sagemaker = _control(started, finished_after=12)  # the scale-out runs for ten more polls
+        answer = autoscaling.answer
+
+        def counting(operation, params, number):
+            if number == 2:  # the poll that first returns the probe's activity
+                seen.append(len(server.requests))
+            return answer(operation, params, number)
+
+        autoscaling.answer = counting
+        return autoscaling, sagemaker
+
+    code, report, _, _ = _run(server, tmp_path, "--concurrency", "2", "--requests", "5000", "--duration", "30", "--yes",
+                              control=control)  # fmt: skip
+    assert code == 0 and report["load"]["stopped_by"] == "scale-out started" and report["prediction"] is None
+    # a few more requests may finish while the poll completes; without the stop, ten more polls of load would follow
+    assert report["load"]["sent"] <= seen[0] + 20
 
 
 def test_without_confirmation_nothing_is_sent(serve, tmp_path):
@@ -251,7 +267,8 @@ def test_caps_are_enforced_with_a_clear_error(flags, message, capsys):
 
 def test_run_load_stops_at_the_request_cap_and_at_the_duration_cap():
     calls = []
-    result = run_load(lambda: calls.append(1), Limits(concurrency=3, requests=10), threading.Event(), LoadResult())
+    result = run_load(lambda: calls.append(1), Limits(concurrency=3, requests=10, duration_seconds=2), threading.Event(),
+                      LoadResult())  # fmt: skip
     assert len(calls) == 10 and result.stopped_by == "request cap" and result.outcomes == {"ok": 10}
     ticks = iter(range(1000))
     timed = run_load(lambda: None, Limits(concurrency=1, requests=5000, duration_seconds=5), threading.Event(),
