@@ -114,10 +114,11 @@ def rows_table() -> str:
 
 
 def _calibrate(o: argparse.Namespace) -> str:
+    image, model = _bytes("--image-gb", o.image_gb), _bytes("--model-gb", o.model_gb)
     endpoint = Endpoint(
         instance_type=o.instance_type,
-        image_bytes=DEFAULT_IMAGE_BYTES if o.image_gb is None else _bytes("--image-gb", o.image_gb) or 0,
-        model_bytes=DEFAULT_MODEL_BYTES if o.model_gb is None else _bytes("--model-gb", o.model_gb) or 0,
+        image_bytes=DEFAULT_IMAGE_BYTES if image is None else image,
+        model_bytes=DEFAULT_MODEL_BYTES if model is None else model,
         accelerators=o.accelerators, model_source=ModelSource(o.model_source), placement=Placement(o.placement),
         cache=o.cache == "on",
     )  # fmt: skip

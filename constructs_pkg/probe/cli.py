@@ -140,14 +140,32 @@ def run(o: argparse.Namespace, c: Clients, target: Target, limits: Limits, plan:
     load.start()
     activity: dict[str, Any] | None = None
     counts: list[dict[str, Any]] = []
+    try:
+        activity = _watch(o, c, target, limits, started, result, load, counts, progress=progress, sleep=sleep, now=now)
+    except KeyboardInterrupt:  # Ctrl-C: stop the load and still write the report of what was sent
+        with result.lock:
+            result.stopped_by = result.stopped_by or "interrupted"
+    stop.set()
+    load.join()
+    stages = None
+    if o.recorder_log_group is not None and activity is not None and activity["StatusCode"] == "Successful":
+        stages = _wait_for_recorder(o, c, activity, started, progress=progress, sleep=sleep, now=now)
+    print(file=progress)
+    return report(target, limits, result, activity, started, plan, counts, stages)
+
+
+def _watch(o: argparse.Namespace, c: Clients, target: Target, limits: Limits, started: datetime, result: LoadResult,
+           load: threading.Thread, counts: list[dict[str, Any]], *, progress: TextIO, sleep: Callable[[float], None],
+           now: Callable[[], datetime]) -> dict[str, Any] | None:  # fmt: skip
+    """Poll until the probe's scale-out finishes, or the load is over and ``--wait`` has passed; the activity seen."""
+    activity: dict[str, Any] | None = None
     while (now() - started).total_seconds() < limits.duration_seconds + o.wait:
         sleep(o.poll)
         seen = scale_out_since(c.autoscaling, target, started)
         if seen is not None:
             activity = seen
-            with result.lock:  # the scale-out is triggered: no more paid requests are needed
+            with result.lock:  # the scale-out is triggered: no more paid requests are needed (the workers stop)
                 result.stopped_by = result.stopped_by or "scale-out started"
-            stop.set()
         desired, current = current_count(c.sagemaker, target)
         at = (now() - started).total_seconds()
         counts.append({"seconds": round(at, 1), "desired": desired, "current": current})
@@ -156,13 +174,7 @@ def run(o: argparse.Namespace, c: Clients, target: Target, limits: Limits, plan:
             break
         if activity is None and not load.is_alive() and at > result.elapsed_seconds + o.wait:
             break
-    stop.set()
-    load.join()
-    stages = None
-    if o.recorder_log_group is not None and activity is not None and activity["StatusCode"] == "Successful":
-        stages = _wait_for_recorder(o, c, activity, started, progress=progress, sleep=sleep, now=now)
-    print(file=progress)
-    return report(target, limits, result, activity, started, plan, counts, stages)
+    return activity
 
 
 def _wait_for_recorder(o: argparse.Namespace, c: Clients, activity: dict[str, Any], started: datetime, *,

@@ -233,6 +233,24 @@ def test_the_load_stops_once_the_scale_out_has_started(serve, tmp_path):
     assert report["load"]["sent"] <= seen[0] + 20
 
 
+def test_ctrl_c_stops_the_load_and_still_writes_the_report(serve, tmp_path):
+    server = serve([OK])
+    started: dict = {}
+    autoscaling, sagemaker = _control(started)
+    clients = Clients(_client("sagemaker-runtime", endpoint_url=server.url, config=RUNTIME_CONFIG), sagemaker, autoscaling)
+
+    def interrupted(_seconds: float) -> None:
+        time.sleep(0.05)
+        raise KeyboardInterrupt
+
+    code = main(["--endpoint", ENDPOINT, "--component", COMPONENT, "--report", str(tmp_path / "r.json"), "--yes"],
+                clients=clients, out=io.StringIO(), progress=io.StringIO(), sleep=interrupted,
+                now=lambda: started.setdefault("at", datetime.now(timezone.utc)))  # fmt: skip
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert code == 3 and report["load"]["stopped_by"] == "interrupted" and report["activity"] is None
+    assert report["load"]["sent"] == len(server.requests)
+
+
 def test_without_confirmation_nothing_is_sent(serve, tmp_path):
     server = serve([OK])
     code, report, out, _ = _run(server, tmp_path, ask=lambda _: "")
