@@ -469,7 +469,7 @@ def _dashboard(stack: Stack, spec: EndpointSpec, endpoint: sm.CfnEndpoint, budge
 
 
 QWEN3 = EndpointSpec(
-    name=ENDPOINT, instance_type="ml.g6.2xlarge", min_instances=1, max_instances=4, predictions=(293, 549),
+    name=ENDPOINT, instance_type="ml.g6.2xlarge", min_instances=1, max_instances=4, predictions=(279, 521),
     ami="al2023-ami-sagemaker-inference-gpu-4-1",
     components=[ComponentSpec("Qwen3", COMPONENT, {"HF_MODEL_ID": "Qwen/Qwen3-8B", "OPTION_MAX_MODEL_LEN": "8192",
                                                    "TENSOR_PARALLEL_DEGREE": "1"}, startup_timeout_s=900)],
@@ -489,7 +489,7 @@ def components_floor(app: cdk.App, count: int) -> Stack:
     the roles' grants, and ten dashboard widgets. The marginal cost per component is the floor for that content."""
     spec = EndpointSpec(
         name=physical_name("Scale/Endpoint"), instance_type="ml.g6e.48xlarge", min_instances=1, max_instances=8,
-        predictions=(230, 474),
+        predictions=(214, 446),
         components=[ComponentSpec(f"Model{i}", physical_name(f"Scale/Endpoint/Model{i}"),
                                   {"HF_MODEL_ID": f"org/model-{i}"}, max_copies=2) for i in range(count)],
     )  # fmt: skip

@@ -42,6 +42,7 @@ def plan_for(
         f"predicted scale-out of {what} onto a new {instance_type.name}: {plan.total_seconds:.0f} s from the load "
         f"spike to healthy ({plan.startup_seconds:.0f} s from provisioning), image cache {'on' if cache else 'off'}; "
         + "; ".join(f"{s.name} {s.seconds:.0f} s" for s in plan.stages)
+        + f"; interval {plan.total_interval.low:.0f} to {plan.total_interval.high:.0f} s ({plan.total_interval.basis})"
     )
     return plan
 

@@ -20,6 +20,7 @@ from constructs_pkg import (
     SingleModelEndpoint,
 )
 from constructs_pkg import stage_dashboard as sd
+from constructs_pkg.planner import plan_scale_out
 from constructs_pkg.runtime import names
 
 from .. import api_model
@@ -257,7 +258,8 @@ def test_planner_totals_come_from_the_components_own_plan(staged):
     values = {line["label"].split(":")[0]: line["value"] for line in lines}
     assert values["planner, cache on"] == round(plan.total_seconds)
     assert values["planner, cache off"] > values["planner, cache on"]  # a 10.6 GB pull on top
-    assert values["planner, cache on"] != 293  # not the calibration default (17.7 / 16.4 GB)
+    default = plan_scale_out(plan.instance_type, None, None, True).total_seconds  # the 17.7 / 16.4 GB default
+    assert values["planner, cache on"] != round(default)
 
 
 def test_cache_ratio_has_the_alarm_threshold_and_the_table_reads_the_recorder_log(staged):
@@ -306,7 +308,8 @@ def test_plan_scale_out_reports_an_info_annotation(staged):
     assert plan.inputs["image_bytes"] == int(10.6 * GB)
     Annotations.from_stack(stack).has_info(
         f"/{stack.stack_name}/Endpoint/Model",
-        Match.string_like_regexp(rf"predicted scale-out .* {plan.total_seconds:.0f} s from the load spike"),
+        Match.string_like_regexp(rf"predicted scale-out .* {plan.total_seconds:.0f} s from the load spike .* interval "
+                                 rf"{plan.total_interval.low:.0f} to {plan.total_interval.high:.0f} s"),
     )
 
 
