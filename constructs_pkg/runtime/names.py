@@ -18,6 +18,9 @@ CURRENT_INSTANCE_COUNT = "CurrentInstanceCount"
 SCALE_OUT_LATENCY = "ScaleOutLatency"
 #: Seconds from the first datapoint the triggering alarm evaluated to the activity's start, timestamped at its end.
 SCALE_OUT_DETECTION_LATENCY = "ScaleOutDetectionLatency"
+#: 1 per recorder run, with the endpoint dimension, at the run's scheduled minute: its absence means the recorder
+#: is not running (the heartbeat alarm treats missing data as breaching).
+RECORDER_HEARTBEAT = "RecorderHeartbeat"
 #: 1 per scale-out activity that ended Failed or Unfulfilled, timestamped at its end.
 SCALE_OUT_FAILURES = "ScaleOutFailures"
 
