@@ -132,7 +132,7 @@ def canonical(template: Any, hashes: list[str]) -> Any:
 def differences(expected: Path, actual: Path) -> list[str]:
     """Unified diffs of every stack whose canonical template differs, and stacks added or removed."""
     if not (expected / "manifest.json").exists():
-        return [f"no snapshot at {expected.relative_to(ROOT)}: run scripts/dev integ --update"]
+        return [f"no snapshot at {expected.name}: run scripts/dev integ --update"]
     before, after = stacks(expected), stacks(actual)
     problems = [f"stack {s} is new (not in the snapshot)" for s in sorted(after.keys() - before.keys())]
     problems += [f"stack {s} is gone (still in the snapshot)" for s in sorted(before.keys() - after.keys())]

@@ -44,3 +44,44 @@ def cdk_context(*, recommended_flags: bool = False) -> dict:
 
 
 os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+
+
+# --- Running the suite on every core (pytest-xdist; scripts/dev test passes -n auto --dist loadfile) ---------------
+#: Files whose tests read ``tests/stacks.templates()`` (every example in two environments and the option matrix,
+#: built once per process): one xdist work unit, so a run builds them once, not once per worker.
+SHARED_TEMPLATES = (
+    "tests/test_examples.py",
+    "tests/constructs/test_security.py",
+    "tests/test_api_conformance.py",
+    "tests/test_iam_audit.py",
+    "tests/test_iam_lint.py",
+)
+#: The longest work units, handed out first so that none starts last and runs alone (``mypy --strict`` takes minutes
+#: on a cold cache and seconds on a warm one; the CLI tests start Node and Python per synth). The rest follow in
+#: collection order.
+LONGEST_FIRST = ("tests/test_typing.py", "shared-templates", "tests/test_cli.py")
+
+
+def work_unit(nodeid: str) -> str:
+    """The xdist work unit of a test: its file, or ``shared-templates`` for the files that share the templates."""
+    path = nodeid.split("::", 1)[0]
+    return "shared-templates" if path in SHARED_TEMPLATES else path
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Longest work units first (a stable sort: every test is kept, and the order within a unit is unchanged)."""
+    rank = {unit: index for index, unit in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(work_unit(item.nodeid), len(rank)))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]
+    """``--dist loadfile`` with the shared-template files as one unit, handed out in collection order."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Scheduler(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return Scheduler(config, log)
