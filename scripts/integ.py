@@ -162,7 +162,7 @@ def check(tests: list[Path]) -> int:
                     print(problem, file=sys.stderr)
             else:
                 print(f"UNCHANGED  {test.name}")
-    print(f"integ: {len(tests) - failed} passed, {failed} failed")
+    print(f"integ: {len(tests) - failed} of {len(tests)} snapshots unchanged")
     if failed:
         print("integ: review the differences, then run scripts/dev integ --update and commit the snapshots", file=sys.stderr)
     return 1 if failed else 0
@@ -230,7 +230,7 @@ def deploy(tests: list[Path], profile: str | None, region: str | None) -> int:
                     print(f"  {failure}", file=sys.stderr)
             else:
                 print(f"PASSED     {test.name}")
-    print(f"integ: {len(tests) - failed} passed, {failed} failed")
+    print(f"integ: {len(tests) - failed} of {len(tests)} tests deployed, asserted and destroyed cleanly")
     return 1 if failed else 0
 
 
