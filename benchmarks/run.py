@@ -121,7 +121,7 @@ def overhead(repeats: int) -> list[str]:
         "",
         f"Ratio library / hand-written in process (construct + synth only; no goal of its own: the whole process is "
         f"what users pay): **{ratio_median:.2f}x** from medians, {ratio_min:.2f}x from minimums; per repeat "
-        f"{spread(per_repeat)}.",
+        f"{spread(per_repeat, 'repeats')}.",
     ]
 
 
@@ -177,7 +177,7 @@ def scale(repeats: int) -> list[str]:
         f"| hand-written L1/L2 (the floor) | {floor_med * 1000:.0f} | {floor_min * 1000:.0f} |",
         f"| ratio library / hand-written (goal: <= 1.20x) | **{lib_med / floor_med:.2f}x** | {lib_min / floor_min:.2f}x |",
         "",
-        f"Per repeat, the same ratio: {spread(per_repeat)}.",
+        f"Per repeat, the same ratio: {spread(per_repeat, 'repeats')}.",
         "",
         f"50 components / 1 component: {fifty / one:.2f}x (the older goal of <= 3x is not met: the hand-written "
         f"app's own ratio is {med[FLOOR_ROW.format(n=50)] / med[FLOOR_ROW.format(n=1)]:.2f}x). Per additional endpoint stack: {per_endpoint * 1000:.0f} ms. "

@@ -63,11 +63,11 @@ def run(kind: str) -> tuple[float, float]:
     return wall, usage.ru_utime + usage.ru_stime
 
 
-def spread(values: list[float]) -> str:
+def spread(values: list[float], unit: str = "pairs") -> str:
     """Median with min, quartiles and max, e.g. ``1.04x (min 0.98, IQR 1.01-1.07, max 1.12)``."""
     q1, _, q3 = statistics.quantiles(values, n=4) if len(values) > 1 else (values[0],) * 3
     return (f"**{statistics.median(values):.3f}x** (min {min(values):.3f}, IQR {q1:.3f}-{q3:.3f}, "
-            f"max {max(values):.3f}; {len(values)} pairs)")  # fmt: skip
+            f"max {max(values):.3f}; {len(values)} {unit})")  # fmt: skip
 
 
 def compare(pairs: int) -> list[str]:
