@@ -44,3 +44,57 @@ def cdk_context(*, recommended_flags: bool = False) -> dict:
 
 
 os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+
+
+# --- Running the suite on every core (pytest-xdist; scripts/dev test passes -n auto --dist loadfile) ---------------
+#: Files whose tests read ``tests/stacks.templates()`` (every example in two environments and the option matrix,
+#: built once per process): one xdist work unit, so a run builds them once, not once per worker.
+SHARED_TEMPLATES = (
+    "tests/test_examples.py",
+    "tests/constructs/test_security.py",
+    "tests/test_api_conformance.py",
+    "tests/test_iam_audit.py",
+    "tests/test_iam_lint.py",
+)
+#: Files whose tests each start their own processes and share nothing: one work unit per test, so they spread.
+PER_TEST = ("tests/test_cli.py",)
+#: The longest work units, handed out first so that none starts last and runs alone (``mypy --strict`` takes minutes
+#: on a cold cache and seconds on a warm one; the CLI tests start Node and Python per synth). The rest follow in
+#: collection order.
+LONGEST_FIRST = ("tests/test_typing.py", "shared-templates")
+
+
+def work_unit(nodeid: str) -> str:
+    """The xdist work unit of a test: its file, ``shared-templates`` for the files that share the templates, or the
+    test itself for the files in ``PER_TEST``."""
+    path = nodeid.split("::", 1)[0]
+    if path in PER_TEST:
+        return nodeid
+    return "shared-templates" if path in SHARED_TEMPLATES else path
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Longest work units first, then the per-test units, then the rest (a stable sort: every test is kept, and the
+    order within a unit is unchanged)."""
+    rank = {unit: index for index, unit in enumerate(LONGEST_FIRST)}
+
+    def order(item: pytest.Item) -> int:
+        unit = work_unit(item.nodeid)
+        if unit in rank:
+            return rank[unit]
+        return len(rank) if item.nodeid.split("::", 1)[0] in PER_TEST else len(rank) + 1
+
+    items.sort(key=order)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]
+    """``--dist loadfile`` with the units of ``work_unit``, handed out in collection order (``--no-loadscope-reorder``)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Scheduler(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return Scheduler(config, log)

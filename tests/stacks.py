@@ -84,6 +84,24 @@ def two_endpoints(app: cdk.App) -> tuple[cdk.Stack, list[InferenceEndpoint]]:
     return stack, endpoints
 
 
+TWO_ENDPOINTS = "two endpoints in one stack"
+
+
+def _example_name(name: str, env_name: str) -> str:
+    return f"example {name} ({env_name})"
+
+
+def _matrix_name(index: int, options: dict) -> str:
+    return f"matrix {index} {options}"
+
+
+def template_names() -> list[str]:
+    """The keys of ``templates()``, in its order, without building anything: tests parametrize on these at collection
+    (in every xdist worker) and build the templates only where they run."""
+    examples = [_example_name(name, env_name) for name in EXAMPLES for env_name in ("us-east-1", "agnostic")]
+    return examples + [_matrix_name(index, options) for index, options in enumerate(MATRIX)] + [TWO_ENDPOINTS]
+
+
 @functools.cache
 def templates() -> dict[str, dict]:
     """Name -> template for every example (us-east-1 and environment-agnostic), every matrix entry, and
@@ -92,10 +110,10 @@ def templates() -> dict[str, dict]:
     for name, (stack_id, stack_class) in EXAMPLES.items():
         for env_name, env in (("us-east-1", ENV), ("agnostic", None)):
             app = cdk.App(context=cdk_context(recommended_flags=True))
-            found[f"example {name} ({env_name})"] = Template.from_stack(stack_class(app, stack_id, env=env)).to_json()
+            found[_example_name(name, env_name)] = Template.from_stack(stack_class(app, stack_id, env=env)).to_json()
     app = cdk.App(context=cdk_context())
-    stacks = {f"matrix {index} {options}": _matrix_stack(app, index, **options) for index, options in enumerate(MATRIX)}
+    stacks = {_matrix_name(index, options): _matrix_stack(app, index, **options) for index, options in enumerate(MATRIX)}
     found.update({name: Template.from_stack(stack).to_json() for name, stack in stacks.items()})
     stack, _ = two_endpoints(cdk.App(context=cdk_context(recommended_flags=True)))
-    found["two endpoints in one stack"] = Template.from_stack(stack).to_json()
+    found[TWO_ENDPOINTS] = Template.from_stack(stack).to_json()
     return found

@@ -8,12 +8,12 @@ import copy
 import pytest
 
 from . import api_model, doc_constraints
-from .stacks import templates
+from .stacks import template_names, templates
 
 AUDITED_TYPES = set(api_model.OPERATIONS)
 
 
-@pytest.mark.parametrize("name", list(templates()))
+@pytest.mark.parametrize("name", template_names())
 def test_template_conforms_to_the_api_models(name):
     template = templates()[name]
     assert {r["Type"] for r in template["Resources"].values()} & AUDITED_TYPES  # something to check
