@@ -58,11 +58,14 @@ ASSUMED_LOG_BYTES_PER_RUN = 512
 #: the size grows with resource tags; no figure is published).
 ASSUMED_OTEL_BYTES_PER_DATAPOINT = 200
 
-#: Series the recorder publishes (namespace ``ConstructsPkg/ScaleOut``). Every minute: the copy counts of each
-#: component and the instance counts of the endpoint. On a scale-out: the latency, detection, failure and capacity
+#: Series the recorder publishes (namespace ``ConstructsPkg/ScaleOut/<endpoint>``). Every minute: the copy counts of
+#: each component, the instance counts of the endpoint and its heartbeat. On a scale-out: the latency, detection, failure and capacity
 #: series, and with stage logs one series per stage plus the cache ratio and the gap to SageMaker's own latency.
 GAUGES_PER_COMPONENT = (names.DESIRED_COPY_COUNT, names.CURRENT_COPY_COUNT)
-GAUGES_PER_ENDPOINT = (names.DESIRED_INSTANCE_COUNT, names.CURRENT_INSTANCE_COUNT)
+GAUGES_PER_ENDPOINT = (names.DESIRED_INSTANCE_COUNT, names.CURRENT_INSTANCE_COUNT, names.RECORDER_HEARTBEAT)
+#: Each run claims, publishes and completes each source of counts on its own (``runtime.recorder``): the endpoint,
+#: the heartbeat, and each component. A claim is a conditional PutItem, its completion an UpdateItem or PutItem.
+SOURCES_PER_ENDPOINT, SOURCES_PER_COMPONENT, WRITES_PER_SOURCE = 2, 1, 2
 EVENT_SERIES = (names.SCALE_OUT_LATENCY, names.SCALE_OUT_DETECTION_LATENCY, names.SCALE_OUT_FAILURES,
                 names.SCALE_OUT_CAPACITY_FAILURES)  # fmt: skip
 STAGES = (names.STAGE_ALARM_EVALUATION, names.STAGE_ALARM_TO_ACTIVITY, names.STAGE_PROVISIONING_AND_PULL,
@@ -84,8 +87,9 @@ LINES: tuple[tuple[str, str, str | None], ...] = (
     ("recorder_invocations", "Recorder invocations per month", "lambda_request"),
     ("recorder_gb_seconds_max", "Recorder duration per month, GB-s, at most (every run at its timeout)",
      "lambda_arm_gb_second"),
-    ("put_metric_data_requests", "PutMetricData requests per month (one batch per run)", "put_metric_data"),
-    ("dynamodb_writes", "DynamoDB writes per month (one claim per run)", "dynamodb_write"),
+    ("put_metric_data_requests", "PutMetricData requests per month (one per source of counts per run)",
+     "put_metric_data"),
+    ("dynamodb_writes", "DynamoDB writes per month (a claim and its completion per source per run)", "dynamodb_write"),
     ("log_gb", f"Log ingestion per month, GB (assumed {ASSUMED_LOG_BYTES_PER_RUN} B per run)", "logs_ingestion"),
 )  # fmt: skip
 
@@ -135,8 +139,9 @@ def _add_recorder(counts: dict[str, float], function: Mapping[str, Any], templat
     runs = MONTH_SECONDS // _schedule_seconds(template)
     counts["recorder_invocations"] += runs
     counts["recorder_gb_seconds_max"] += runs * int(function["MemorySize"]) / 1024 * int(function["Timeout"])
-    counts["put_metric_data_requests"] += runs
-    counts["dynamodb_writes"] += runs
+    sources = SOURCES_PER_ENDPOINT + SOURCES_PER_COMPONENT * len(components)
+    counts["put_metric_data_requests"] += runs * sources
+    counts["dynamodb_writes"] += runs * sources * WRITES_PER_SOURCE
     counts["log_gb"] += round(runs * ASSUMED_LOG_BYTES_PER_RUN / 1e9, 4)
 
 

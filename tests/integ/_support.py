@@ -149,7 +149,7 @@ class Case:
             "CloudWatch",
             "listMetrics",
             {
-                "Namespace": names.NAMESPACE,
+                "Namespace": names.endpoint_namespace(self.endpoint.physical_endpoint_name),
                 "MetricName": names.RECORDER_HEARTBEAT,
                 "Dimensions": [{"Name": names.ENDPOINT_DIMENSION, "Value": self.endpoint.physical_endpoint_name}],
             },
