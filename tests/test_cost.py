@@ -59,8 +59,12 @@ def test_counting_a_hand_made_template():
     assert (counts["scaling_alarms_standard"], counts["scaling_alarms_high_resolution"]) == (2, 0)
     assert counts["recorder_invocations"] == 30 * 24 * 12
     assert counts["recorder_gb_seconds_max"] == 30 * 24 * 12 * 0.5 * 30
-    # 2 endpoint gauges + 2 gauges x 3 components + 4 event series x 4 targets (3 components and the variant)
-    assert counts["custom_metrics"] == 2 + 6 + 16
+    # 2 endpoint gauges and the heartbeat + 2 gauges x 3 components + 4 event series x 4 targets (3 components and
+    # the variant)
+    assert counts["custom_metrics"] == 3 + 6 + 16
+    # each run: a publish per source (the endpoint, the heartbeat, 3 components), and a claim and its completion each
+    assert counts["put_metric_data_requests"] == 30 * 24 * 12 * 5
+    assert counts["dynamodb_writes"] == 30 * 24 * 12 * 5 * 2
 
 
 def test_the_cli_prints_the_estimate(capsys):

@@ -118,7 +118,7 @@ def test_qwen3_asserts_in_service_a_200_the_guard_and_the_heartbeat():
     assert '"OutputValue":"true"' in stacks["expected"] and "CacheEligible" in stacks["expected"]
     (heartbeat,) = _custom_resources(QWEN, "listMetrics")
     assert json.loads(heartbeat["parameters"]["MetricName"]) == names.RECORDER_HEARTBEAT
-    assert json.loads(heartbeat["parameters"]["Namespace"]) == names.NAMESPACE
+    assert json.loads(heartbeat["parameters"]["Namespace"]).startswith(names.NAMESPACE_PREFIX + "/integqwen3lmi-endpoint-")
 
 
 def test_scale_to_zero_asserts_a_refused_request_wakes_the_component():
