@@ -140,12 +140,13 @@ class InferenceEndpoint(_DefinedEndpoint):
             ``instance_pools``. Default: on-demand capacity.
         :param scale_in: How managed instance scaling releases instances (``ManagedInstanceScaling.ScaleInPolicy``).
             Default: SageMaker's.
-        :param removal_policy: What happens to the KMS key, the log groups and the recorder's claims table this
-            endpoint creates when they leave the stack (``aws_cdk.RemovalPolicy``). ``DESTROY`` deletes them all; the
-            key then waits the shortest pending window KMS allows, 7 days, before it is deleted, and the guard's purge
-            verdict is deleted with its log group. A key, role or VPC you pass in is never touched. Default: the key
-            and the log groups are retained (the key encrypts those logs, which keep the evidence of what the guard
-            and recorder saw after the stack is gone); the claims table is deleted.
+        :param removal_policy: What happens to the KMS key, the log groups, the guard's unverified-purge alarm and
+            the recorder's claims table and dead-letter queue this endpoint creates when they leave the stack
+            (``aws_cdk.RemovalPolicy``). ``DESTROY`` deletes them all; the key then waits the shortest pending window
+            KMS allows, 7 days, before it is deleted, and the guard's purge verdict is deleted with its log group. A
+            key, role or VPC you pass in is never touched. Default: the key, the log groups and the purge alarm are
+            retained (the key encrypts those logs, which keep the evidence of what the guard and recorder saw after
+            the stack is gone); the claims table and the dead-letter queue are deleted.
         :param network_isolation: No inbound or outbound network calls to or from the model containers
             (``EnableNetworkIsolation`` on the config). Components must then bring their model from S3 (``ModelData``,
             ``S3ModelData``); a component whose LMI/TGI model-id variable names a Hub id or ``s3://`` URI is refused.

@@ -31,12 +31,12 @@ from .runtime import names
 from .runtime.aws import RECORDER
 from .scaling import component_resource_id, target_tracking_alarm_pattern, variant_resource_id, wake_alarm_name
 
-SCHEDULE = Duration.minutes(1)  # the handler's exactly-once windows assume one run per minute
+SCHEDULE = Duration.minutes(1)  # the handler claims a run's counts by its scheduled minute: one run per minute
 #: The default scale-out SLO. AWS measured Qwen3-8B on ml.g6.2xlarge at 258 s end to end with the image cache and
 #: 525 s without it; 6 minutes passes a cached scale-out with headroom and trips on one that fell back to a full pull.
 DEFAULT_SCALE_OUT_BUDGET = Duration.minutes(6)
 _BUDGET_PERIOD = Duration.minutes(5)
-_BUDGET_LOOKBACK_PERIODS = 3  # latency is published ~3 minutes after the scale-out ends, timestamped at its end
+_BUDGET_LOOKBACK_PERIODS = 3  # latency is timestamped at the scale-out's end but published by a later run
 _STAGE_ALARM_PERIOD = Duration.minutes(5)
 _PROMQL_EVALUATION_INTERVAL = Duration.minutes(1)
 
@@ -45,10 +45,12 @@ class ScaleOutRecorder(Construct):
     """Publishes copy counts, instance counts and measured scale-out latency every minute (on by default).
 
     Creates a Python function (``runtime.recorder.handler``), an EventBridge rule running it every minute, and a
-    DynamoDB table of claims (one per scale-out activity and per run, expiring after two days) that makes each
-    scale-out count exactly once, even when a run is killed. The function may describe exactly this endpoint and its
-    components, read the history of their scale-out alarms, and publish only to this endpoint's namespace, ``ConstructsPkg/ScaleOut/<endpoint name>``; its log group
-    is named under ``/constructs-pkg/<endpoint name>/``.
+    DynamoDB table of claims (one per scale-out activity, and one per source of a run's counts: the endpoint, each
+    component, the heartbeat; each expiring after two days) that makes each scale-out count exactly once, even when a
+    run is killed, and per component (or scaled variant) ``budget_alarms`` and ``capacity_failure_alarms``. The
+    function may describe exactly this endpoint and its components, read the history of their scale-out alarms, send
+    to its dead-letter queue, and publish only to ``ConstructsPkg/ScaleOut/<endpoint name>``; its log group is named
+    under ``/constructs-pkg/<endpoint name>/``.
 
     So that it never fails in silence: an SQS dead-letter queue (encrypted with ``encryption_key`` when given)
     receives the events of runs that failed every retry; alarms fire on the function's errors and throttles
@@ -57,8 +59,9 @@ class ScaleOutRecorder(Construct):
 
     With ``record_stages`` (the default) it also times each successful scale-out stage by stage
     (``ScaleOutStageSeconds``), infers whether the image cache served it (``ProvisioningPullToColdRatio``), and logs
-    one ``recorder-scale-out-stages`` JSON line per scale-out. For that it may also list the log streams of exactly
-    these components' (or this endpoint's) SageMaker log groups and read its own claims table.
+    one ``recorder-scale-out-stages`` JSON line per scale-out (``cache_regression_alarms``). For that it may also
+    list the log streams of exactly these components' (or this endpoint's) SageMaker log groups and read its own
+    claims table.
     """
 
     def __init__(
@@ -88,10 +91,10 @@ class ScaleOutRecorder(Construct):
         :param record_stages: Time each scale-out stage by stage, infer image-cache misses, and alarm on them
             (``cache_regression_alarms``). It reads only the log-stream list (names and first-event times, no log
             content) of these components' SageMaker log groups. Default: True.
-        :param removal_policy: What happens to the function's log group and the claims table when they leave the
-            stack; given, it applies to both. Default: the log group is retained (its lines explain gaps in the
-            metrics after the stack is gone) and the table is deleted (it holds only claims that expire in two days
-            and each component's cold-deployment baseline, meaningless without the endpoint).
+        :param removal_policy: What happens to the function's log group, the claims table and the dead-letter queue
+            when they leave the stack. Default: the log group is retained (its lines explain gaps in the metrics);
+            the table (claims that expire in two days and each component's cold-deployment baseline, meaningless
+            without the endpoint) and the queue are deleted.
         :param read_sagemaker_stages: Also read SageMaker's own lifecycle metrics of each scale-out (model
             download, GPU load, container start, end-to-end) over CloudWatch's Prometheus-compatible query API, and
             cross-check them with the log bounds. Opt-in: AWS has not confirmed the metric names PromQL accepts or
@@ -384,7 +387,6 @@ class ScaleOutRecorder(Construct):
     @staticmethod
     def _arn(service: str, resource: str) -> str:
         return _scope.arn(service, resource)
-
 
 
 @jsii.implements(IStableStringProducer)

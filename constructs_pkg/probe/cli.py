@@ -21,7 +21,8 @@ from .png import chart
 from .watch import FINISHED, Target, current_count, describe_target, recorder_stages, scale_out_since
 
 MAX_WAIT_SECONDS = 3600.0
-#: The recorder logs a scale-out 2-3 minutes after it ends (it lags its window so the activities settle).
+#: The recorder logs a scale-out at its first run after the activity has ended and is listed (a minute or two;
+#: later after a retry), so the probe waits up to 6 minutes for the line.
 RECORDER_WAIT_SECONDS = 360.0
 DEFAULT_BODY = '{"inputs": "Write one sentence about the sea.", "parameters": {"max_new_tokens": 64}}'
 #: One attempt per request (a retry would hide the 429s the probe counts); every call ends within its timeouts.
