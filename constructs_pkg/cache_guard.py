@@ -94,8 +94,9 @@ class CacheGuard(Construct):
     ``Reasons`` also become stack outputs, and the IAM those functions need, scoped to this endpoint, its
     components' repositories, its own stack's status (``cloudformation:DescribeStacks``, read to spare rollbacks)
     and this endpoint's metric namespace (``ConstructsPkg/ScaleOut/<endpoint name>``). Its three log groups are
-    named under ``/constructs-pkg/<endpoint name>/``. Deletion never fails, in any mode (see ``CacheGuardMode``);
-    the functions' timeouts and SDK call budgets come from ``runtime/aws.py``.
+    named under ``/constructs-pkg/<endpoint name>/``. Alarms: each function's errors and throttles
+    (``health_alarms``) and an unverified purge (``purge_alarm``). Deletion never fails, in any mode (see
+    ``CacheGuardMode``); the functions' timeouts and SDK call budgets come from ``runtime/aws.py``.
     """
 
     def __init__(
@@ -115,9 +116,10 @@ class CacheGuard(Construct):
         :param alarm_actions: Where this construct stands alone: actions added to every alarm it creates, now or
             later (an endpoint's ``alarm_actions`` already covers the one it creates). Default: none.
         :param ok_actions: The same for the return to OK. Default: none.
-        :param removal_policy: What happens to the three log groups (both functions' and the Provider's) when they
-            leave the stack. ``DESTROY`` deletes them, and with them the purge verdict the guard logs during the
-            deletion. Default: ``RemovalPolicy.RETAIN`` (the verdict is the evidence that the cache was purged).
+        :param removal_policy: What happens to the three log groups (both functions' and the Provider's) and the
+            unverified-purge alarm when they leave the stack. ``DESTROY`` deletes them, and with them the purge
+            verdict the guard logs during the deletion. Default: ``RemovalPolicy.RETAIN`` (the verdict is the
+            evidence that the cache was purged).
         """
         instance_type = endpoint.instance_type
         errors: list[str] = []
