@@ -79,7 +79,8 @@ class CacheGuardMode(StrEnum):
     #: Report ineligibility (stack outputs, logs, synth warnings) and deploy anyway.
     WARN = WARN
     #: Fail a Create or forward Update whose endpoint the cache cannot serve, before the endpoint is created. An
-    #: Update while the stack rolls back is reported, never failed. Deletion is as in WARN: it never fails.
+    #: Update while the stack rolls back (or when the guard cannot read its stack's status) is reported, never failed.
+    #: Deletion is as in WARN: it never fails.
     ENFORCE = ENFORCE
     #: No guard.
     OFF = "OFF"
