@@ -58,10 +58,10 @@ class ScaleOutRecorder(Construct):
     missing data breaching).
 
     With ``record_stages`` (the default) it also times each successful scale-out stage by stage
-    (``ScaleOutStageSeconds``), infers whether the image cache served it (``ProvisioningPullToColdRatio``), and logs
-    one ``recorder-scale-out-stages`` JSON line per scale-out (``cache_regression_alarms``). For that it may also
-    list the log streams of exactly these components' (or this endpoint's) SageMaker log groups and read its own
-    claims table.
+    (``ScaleOutStageSeconds``), infers whether the image cache served it (``ProvisioningPullToColdRatio``,
+    ``cache_regression_alarms``), and logs one ``recorder-scale-out-stages`` JSON line per scale-out. For that it
+    may also list the log streams of exactly these components' (or this endpoint's) SageMaker log groups and read
+    its own claims table.
     """
 
     def __init__(
