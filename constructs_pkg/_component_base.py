@@ -14,6 +14,7 @@ from . import _nag
 from . import _validation as v
 from . import metrics
 from ._planning import plan_for
+from ._scope import share_facts
 from .errors import ConfigurationError
 from .images import BoundImage
 from .instance_types import AcceleratorInstanceType
@@ -46,6 +47,7 @@ class _ComponentBase(Resource):
 
     def __init__(self, scope: Construct, id: str, **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
+        share_facts(self, scope)
         self.scalable_copy_count: ScalableCopyCount | None = None
         #: The prediction ``plan_scale_out`` made last; the dashboard draws it next to what was observed.
         self.scale_out_plan: ScaleOutPlan | None = None

@@ -58,6 +58,14 @@ def stack_facts(scope: IConstruct) -> StackFacts:
     return facts
 
 
+def share_facts(child: IConstruct, parent: IConstruct) -> None:
+    """Give ``child`` (made directly in ``parent``, and not a stack itself) the facts ``parent`` already holds, so
+    ``stack_facts(child)`` needs no ``Stack.of`` round trip: a construct that is no stack is in its parent's stack."""
+    facts = getattr(parent, _ATTRIBUTE, None)
+    if facts is not None:
+        remember(child, _ATTRIBUTE, facts)
+
+
 def region_or_token(scope: IConstruct) -> str:
     """The stack's region: the concrete name, or the ``AWS::Region`` token."""
     facts = stack_facts(scope)

@@ -41,8 +41,8 @@ from .images import BoundImage
 from .instance_types import AcceleratorInstanceType
 from .interfaces import IInferenceEndpoint
 from .runtime import eligibility, names
-from .runtime.aws import GUARD_IS_COMPLETE, GUARD_ON_EVENT
-from .runtime.guard import ENFORCE, WARN
+from .runtime.budgets import GUARD_IS_COMPLETE, GUARD_ON_EVENT
+from .runtime.names import GUARD_ENFORCE as ENFORCE, GUARD_WARN as WARN
 
 DEFAULT_PURGE_TIMEOUT = Duration.minutes(20)
 _POLL_INTERVAL = Duration.seconds(30)

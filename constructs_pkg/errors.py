@@ -75,14 +75,15 @@ def report_warning(scope: IConstruct, id: str, message: str) -> None:
     ``add_warning_v2`` whether this one is acknowledged (on ``scope`` or above it).
     """
     text = f"{message} [ack: {id}]"
-    if any(entry.data == text for entry in scope.node.metadata):
+    node = scope.node  # read once: each read is a jsii round trip
+    if any(entry.data == text for entry in node.metadata):
         return
     probe = Construct(cast(Construct, scope), _PROBE)
     Annotations.of(probe).add_warning_v2(id, message)
     acknowledged = not probe.node.metadata
-    scope.node.try_remove_child(_PROBE)
+    node.try_remove_child(_PROBE)
     if not acknowledged:
-        scope.node.add_metadata(WARNING_METADATA, text, stack_trace=False)
+        node.add_metadata(WARNING_METADATA, text, stack_trace=False)
 
 
 def _excepthook(kind: type[BaseException], error: BaseException, traceback: TracebackType | None) -> None:

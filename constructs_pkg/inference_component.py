@@ -225,6 +225,8 @@ class InferenceComponent(_ComponentBase):
         if not isinstance(min_copies, int) or min_copies < 0:
             return  # the scaling's own checks name it
         if not self._copy_count_given:
+            if min_copies == self.copy_count:
+                return  # already rendered with this count: setting it again is a jsii round trip for nothing
             self.copy_count = min_copies
             assert self.component_resource is not None  # defined here
             self.component_resource.runtime_config = (

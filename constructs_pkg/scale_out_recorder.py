@@ -28,7 +28,7 @@ from ._naming import lower_name
 from ._regions import check_region_availability
 from .interfaces import IInferenceComponent, IInferenceEndpoint
 from .runtime import names
-from .runtime.aws import RECORDER
+from .runtime.budgets import RECORDER
 from .scaling import component_resource_id, target_tracking_alarm_pattern, variant_resource_id, wake_alarm_name
 
 SCHEDULE = Duration.minutes(1)  # the handler claims a run's counts by its scheduled minute: one run per minute

@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import boto3  # type: ignore[import-untyped]  # no stubs in the Lambda runtime's boto3
@@ -24,6 +23,15 @@ from botocore.config import Config  # type: ignore[import-untyped]
 from botocore.exceptions import (  # type: ignore[import-untyped]
     ConnectionError as BotoConnectionError,
     HTTPClientError,
+)
+
+from .budgets import (
+    BUDGETS as BUDGETS,
+    GUARD_IS_COMPLETE as GUARD_IS_COMPLETE,
+    GUARD_ON_EVENT as GUARD_ON_EVENT,
+    RECORDER as RECORDER,
+    CallBudget as CallBudget,
+    FunctionBudget as FunctionBudget,
 )
 
 THROTTLING_CODES = frozenset(
@@ -52,74 +60,18 @@ def is_retryable(error: BaseException) -> bool:
     return error_code(error) in THROTTLING_CODES or isinstance(error, (BotoConnectionError, HTTPClientError))
 
 
+def botocore_config(call: CallBudget) -> Config:
+    """botocore's settings for one call of ``call``'s budget."""
+    # One attempt per botocore call: Clients.call owns the retry policy, so it is the same in Lambda and in tests.
+    return Config(
+        connect_timeout=call.connect_timeout_s,
+        read_timeout=call.read_timeout_s,
+        retries={"total_max_attempts": 1, "mode": "standard"},
+    )
+
+
 class OutOfTime(RuntimeError):
     """The invocation's deadline leaves no room for another attempt; the call was not made."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class CallBudget:
-    """The time one SDK call may take: botocore's timeouts per attempt, the attempts, and the sleeps between them."""
-
-    connect_timeout_s: float
-    read_timeout_s: float
-    attempts: int
-    backoff_base_s: float = 0.5
-
-    def backoff_s(self, attempt: int) -> float:
-        """The sleep after failed attempt ``attempt`` (0-based): 0.5 s, 1 s, 2 s, ..."""
-        return self.backoff_base_s * 2.0**attempt
-
-    @property
-    def attempt_s(self) -> float:
-        """The longest one attempt can take: connecting, then waiting for the answer."""
-        return self.connect_timeout_s + self.read_timeout_s
-
-    @property
-    def worst_case_s(self) -> float:
-        """``attempts * (connect + read) + backoff``: the longest one call can take."""
-        return self.attempts * self.attempt_s + sum(self.backoff_s(a) for a in range(self.attempts - 1))
-
-    def botocore_config(self) -> Config:
-        # One attempt per botocore call: Clients.call owns the retry policy, so it is the same in Lambda and in tests.
-        return Config(
-            connect_timeout=self.connect_timeout_s,
-            read_timeout=self.read_timeout_s,
-            retries={"total_max_attempts": 1, "mode": "standard"},
-        )
-
-
-@dataclass(frozen=True, kw_only=True)
-class FunctionBudget:
-    """A library function's Lambda timeout and the budget of each SDK call it makes."""
-
-    handler: str
-    timeout_s: int
-    call: CallBudget
-    #: Time kept after the last SDK call for the handler's own work (logging, replying).
-    margin_s: float = 10.0
-
-    def __post_init__(self) -> None:
-        if self.call.worst_case_s + self.margin_s > self.timeout_s:
-            raise ValueError(
-                f"{self.handler}: one call may take {self.call.worst_case_s:g} s plus a {self.margin_s:g} s margin, "
-                f"more than the function's {self.timeout_s} s timeout"
-            )
-
-
-#: The guard's on_event: ECR reads on Create/Update, the endpoint check on Delete. 4 x 18 s + 3.5 s = 75.5 s.
-GUARD_ON_EVENT = FunctionBudget(
-    handler="runtime.guard.on_event", timeout_s=120, call=CallBudget(connect_timeout_s=3, read_timeout_s=15, attempts=4)
-)
-#: The guard's is_complete: one DescribeEndpoint, ListInferenceComponents pages, the verdict. 3 x 13 s + 1.5 s = 40.5 s.
-GUARD_IS_COMPLETE = FunctionBudget(
-    handler="runtime.guard.is_complete", timeout_s=60, call=CallBudget(connect_timeout_s=3, read_timeout_s=10, attempts=3)
-)
-#: The recorder (once a minute). 3 x 12 s + 1.5 s = 37.5 s.
-RECORDER = FunctionBudget(
-    handler="runtime.recorder.handler", timeout_s=50, call=CallBudget(connect_timeout_s=2, read_timeout_s=10, attempts=3)
-)
-#: Every library function's budget by Lambda handler (the construct tests look each synthesized function up here).
-BUDGETS: dict[str, FunctionBudget] = {b.handler: b for b in (GUARD_ON_EVENT, GUARD_IS_COMPLETE, RECORDER)}
 
 
 class Clients:
@@ -187,4 +139,4 @@ class Clients:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _boto3_client(self, service: str, region: str | None) -> Any:
-        return boto3.client(service, region_name=region, config=self.budget.call.botocore_config())
+        return boto3.client(service, region_name=region, config=botocore_config(self.budget.call))

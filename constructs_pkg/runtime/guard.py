@@ -38,7 +38,7 @@ from .aws import GUARD_IS_COMPLETE, GUARD_ON_EVENT, Clients, OutOfTime, error_co
 LOG = logging.getLogger(__name__)
 LOG.setLevel(logging.INFO)
 
-WARN, ENFORCE = "WARN", "ENFORCE"
+WARN, ENFORCE = names.GUARD_WARN, names.GUARD_ENFORCE
 _NOT_FOUND = frozenset({"ImageNotFoundException", "RepositoryNotFoundException"})
 #: Stack statuses in which an Update or Create is CloudFormation restoring the previous state.
 _ROLLING_BACK = frozenset({"UPDATE_ROLLBACK_IN_PROGRESS", "ROLLBACK_IN_PROGRESS", "IMPORT_ROLLBACK_IN_PROGRESS"})

@@ -119,3 +119,6 @@ def endpoint_log_group(endpoint: str) -> str:
 #: Suffix of the wake-from-zero alarm the library names for a component (``<component>-wake-from-zero``): the
 #: recorder treats an activity caused by this alarm as a scale-out.
 WAKE_ALARM_SUFFIX = "-wake-from-zero"
+
+#: The cache guard's modes, as the construct sends them and ``runtime/guard.py`` reads them.
+GUARD_WARN, GUARD_ENFORCE = "WARN", "ENFORCE"

@@ -135,9 +135,9 @@ def test_lambda_asset_holds_only_the_runtime_modules(tmp_path):
         if entry.is_dir() and entry.name.startswith("asset.") and (entry / "runtime").is_dir():
             function_assets.add(tuple(sorted(os.listdir(entry))) + tuple(sorted(os.listdir(entry / "runtime"))))
     assert function_assets == {
-        ("runtime", "__init__.py", "activities.py", "attribution.py", "aws.py", "claims.py", "deadline.py",
-         "eligibility.py", "guard.py", "lifecycle_metrics.py", "names.py", "recorder.py", "recorder_config.py",
-         "stage_evidence.py", "stages.py")
+        ("runtime", "__init__.py", "activities.py", "attribution.py", "aws.py", "budgets.py", "claims.py",
+         "deadline.py", "eligibility.py", "guard.py", "lifecycle_metrics.py", "names.py", "recorder.py",
+         "recorder_config.py", "stage_evidence.py", "stages.py")
     }
 
 
