@@ -117,8 +117,13 @@ class Recorder:
         done = {source: self._publish_once(f"run#{endpoint}#{scheduled.isoformat()}#{source}", partial(list, datums))
                 for source, datums in counts.items() if datums}  # fmt: skip
         published, scale_outs = sum(d or 0 for d in done.values()), 0
+        # SageMaker's stage metrics are read up to SETTLE after an activity's end: wait that long before claiming it.
+        settled = scheduled - (lifecycle_metrics.SETTLE if self.stage_reader is not None else timedelta(0))
         for target in self.config.targets:
             for activity, way in self._finished(target, desired.get(target.resource_id), scheduled - RECORD_LOOKBACK):
+                if activity["EndTime"] > settled:
+                    _log("recorder-activity-settling", activity=activity.get("ActivityId"), ended=activity["EndTime"])
+                    continue  # a later run within RECORD_LOOKBACK claims it
                 count = self._publish_once(f"activity#{activity['ActivityId']}",
                                            partial(self._activity_datums, target, activity, way))  # fmt: skip
                 published += count or 0

@@ -451,3 +451,24 @@ def test_a_malformed_alarm_history_costs_only_the_detection(recorder_aws, caplog
     assert stats(recorder_aws, names.SCALE_OUT_DETECTION_LATENCY, COMPONENT_DIMS, end) == []
     assert stage(recorder_aws, names.STAGE_PROVISIONING_AND_PULL, end) == [pytest.approx(125.38)]
     assert lines(caplog, "recorder-alarm-history-failed")
+
+
+def test_with_a_stage_reader_an_activity_is_claimed_only_once_its_metrics_have_settled(recorder_aws):
+    """SageMaker's stage metrics are read up to ``SETTLE`` after the activity's end: a run before that leaves the
+    activity unclaimed, and the run after it records the activity, with its stages, once."""
+    from constructs_pkg.runtime.lifecycle_metrics import SETTLE
+
+    end = end_of(IC_OUT)
+    read: list[str] = []
+    reader = lambda _t, activity: read.append(activity["ActivityId"]) or {names.STAGE_E2E: 260.0}  # noqa: E731
+    early = end + SETTLE - timedelta(seconds=30)
+    stub_run(recorder_aws, STAGED_CONFIG, IC_OUT, histories=[])
+    first = Recorder(STAGED_CONFIG, recorder_aws.clients, now=lambda: early, stage_reader=reader).run(scheduled(early))
+    assert first["scale_outs"] == 0 and read == []
+    stub_run(recorder_aws, STAGED_CONFIG, IC_OUT, histories=[HISTORY + "none"])
+    stub_streams(recorder_aws)
+    later = run_at(end)
+    assert Recorder(STAGED_CONFIG, recorder_aws.clients, now=lambda: later, stage_reader=reader).run(scheduled(later))[
+        "scale_outs"] == 1  # fmt: skip
+    assert len(read) == 1
+    assert [v for _, v in stats(recorder_aws, names.SCALE_OUT_LATENCY, COMPONENT_DIMS, end)] == [pytest.approx(270.52)]
