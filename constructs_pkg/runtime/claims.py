@@ -14,17 +14,19 @@ lookback (``runtime.recorder.RECORD_LOOKBACK``): a unit is looked at only while 
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from .aws import Clients, error_code
+from .records import log_event
 
 LOG = logging.getLogger(__name__)
 LOG.setLevel(logging.INFO)
+_log = partial(log_event, LOG)  # one JSON line per event (runtime.records)
 
 INPROGRESS, COMPLETED = "INPROGRESS", "COMPLETED"
 CLAIM_TTL = timedelta(days=2)
@@ -91,7 +93,3 @@ class Claims:
                                                          ":owner": {"S": self.owner}})  # fmt: skip
         except Exception as error:  # noqa: BLE001 - the original failure matters more
             _log("recorder-release-failed", key=key, error=error_code(error) or str(error))
-
-
-def _log(kind: str, **fields: Any) -> None:
-    LOG.info(json.dumps({"event": kind, **fields}, default=str, sort_keys=True))

@@ -24,19 +24,21 @@ invocation's deadline: what could not be checked in time is reported ``unknown``
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from . import eligibility, names
 from .aws import GUARD_IS_COMPLETE, GUARD_ON_EVENT, Clients, OutOfTime, error_code, error_name
+from .records import log_event
 
 LOG = logging.getLogger(__name__)
 LOG.setLevel(logging.INFO)
+_log = partial(log_event, LOG)  # one JSON line per event (runtime.records)
 
 WARN, ENFORCE = names.GUARD_WARN, names.GUARD_ENFORCE
 _NOT_FOUND = frozenset({"ImageNotFoundException", "RepositoryNotFoundException"})
@@ -295,10 +297,6 @@ def _seconds(value: Any, default: float) -> float:
         return float(value)
     except (TypeError, ValueError):
         return default
-
-
-def _log(kind: str, **fields: Any) -> None:
-    LOG.info(json.dumps({"event": kind, **fields}, default=str, sort_keys=True))
 
 
 _ON_EVENT_CLIENTS = Clients(budget=GUARD_ON_EVENT)

@@ -62,8 +62,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from functools import partial
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import Any
 
 from . import lifecycle_metrics, names
@@ -75,9 +75,12 @@ from .recorder_config import Config, Target
 from .attribution import owned_transition
 from .stage_evidence import StageEvidence
 from .stages import StageReader, detection_seconds
+from .records import datum as _datum
+from .records import log_event
 
 LOG = logging.getLogger(__name__)
 LOG.setLevel(logging.INFO)
+_log = partial(log_event, LOG)  # one JSON line per event (runtime.records)
 
 RECORD_LOOKBACK = timedelta(hours=1)  # activities that ended longer ago are not recorded any more
 LOOKBACK = timedelta(hours=6)  # how much older the activities read for the count before may be
@@ -331,20 +334,9 @@ def _gauge(name: str, dims: Mapping[str, str], value: Any, at: datetime) -> list
     return [] if value is None else [_datum(name, dims, value, "Count", at)]
 
 
-def _datum(name: str, dims: Mapping[str, str], value: float, unit: str, at: datetime) -> dict[str, Any]:
-    return {"MetricName": name, "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()], "Timestamp": at,
-            "Value": float(value), "Unit": unit}  # fmt: skip
-
-
 def _scheduled_time(event: dict[str, Any], fallback: datetime) -> datetime:
     value = event.get("time") if isinstance(event, dict) else None
     return datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else fallback
-
-
-def _log(kind: str, **fields: Any) -> None:
-    LOG.info(json.dumps({"event": kind, **fields}, default=str, sort_keys=True))
-
-
 
 
 _CLIENTS = Clients(budget=RECORDER)  # boto3 clients with the recorder's call budget, kept across warm invocations

@@ -12,20 +12,23 @@ and the cold baseline), plus one GetItem and, once per component lifetime, one P
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from . import names
 from .attribution import Streams, activity_streams, copies_added, first_stream_event, overlapping
 from .aws import Clients, error_code
 from .recorder_config import Config, Target
+from .records import datum as _datum
+from .records import log_event
 from .stages import E2E, StageReader, log_bound_gap, model_source, stage_timeline
 
 #: The recorder's logger (its lines are one stream, whichever module writes them).
 LOG = logging.getLogger(f"{__name__.rsplit('.', 1)[0]}.recorder")
+_log = partial(log_event, LOG)  # one JSON line per event (runtime.records)
 STREAMS_PAGE = 50  # DescribeLogStreams limit per call
 STREAM_PAGES = 10  # pages of streams read per target and run (500 streams); more, and no log stage is published
 #: A target whose first stream came later than this after its creation has no cold deployment left to compare;
@@ -192,12 +195,3 @@ class StageEvidence:
         except Exception as error:  # noqa: BLE001 - SageMaker's stage metrics are optional
             _log("recorder-sagemaker-stages-failed", resource=target.resource_id, error=error_code(error) or str(error))
             return {}
-
-
-def _datum(name: str, dims: Mapping[str, str], value: float, unit: str, at: datetime) -> dict[str, Any]:
-    return {"MetricName": name, "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()], "Timestamp": at,
-            "Value": float(value), "Unit": unit}  # fmt: skip
-
-
-def _log(kind: str, **fields: Any) -> None:
-    LOG.info(json.dumps({"event": kind, **fields}, default=str, sort_keys=True))

@@ -137,7 +137,7 @@ def test_lambda_asset_holds_only_the_runtime_modules(tmp_path):
     assert function_assets == {
         ("runtime", "__init__.py", "activities.py", "attribution.py", "aws.py", "budgets.py", "claims.py",
          "deadline.py", "eligibility.py", "guard.py", "lifecycle_metrics.py", "names.py", "recorder.py",
-         "recorder_config.py", "stage_evidence.py", "stages.py")
+         "recorder_config.py", "records.py", "stage_evidence.py", "stages.py")
     }
 
 
